@@ -1,0 +1,130 @@
+// The public library API: Runtime (a state-root scope) and Container. The CLI and the shim are
+// thin clients of this; they hold no lifecycle logic of their own.
+
+import type { LoadedBundle } from './bundle.js';
+import { NotFoundError } from './errors.js';
+import type { WaitResult } from './native.js';
+import { createContainer } from './lifecycle/create.js';
+import type { CreateOptions } from './lifecycle/create.js';
+import { deleteContainer } from './lifecycle/delete.js';
+import { killContainer } from './lifecycle/kill.js';
+import { startContainer } from './lifecycle/start.js';
+import { stateOf } from './lifecycle/status.js';
+import type { ContainerState } from './lifecycle/status.js';
+import { parseSignal } from './signals.js';
+import { DEFAULT_ROOT, StateStore } from './state/store.js';
+
+export interface RuntimeOptions {
+  /** state directory (default /run/caisson) */
+  root?: string;
+  /** receives warnings, e.g. capabilities the kernel lacks */
+  logger?: { warn(msg: string): void; debug?(msg: string): void };
+}
+
+export interface ExitStatus {
+  /** exit code, or null when killed by a signal */
+  exitCode: number | null;
+  /** signal number that killed it, or null */
+  signal: number | null;
+}
+
+export class Runtime {
+  readonly root: string;
+  readonly store: StateStore;
+  private readonly logger: RuntimeOptions['logger'];
+  /** exits of inits this process created (we are their parent and reap them) */
+  private readonly exits = new Map<string, Promise<WaitResult>>();
+
+  constructor(opts: RuntimeOptions = {}) {
+    this.root = opts.root ?? DEFAULT_ROOT;
+    this.store = new StateStore(this.root);
+    this.logger = opts.logger;
+  }
+
+  /** Create a container from a bundle directory: the init is set up and waits for start(). */
+  async create(id: string, opts: Omit<CreateOptions, 'loaded' | 'warn'> & { loaded?: LoadedBundle } = {}): Promise<Container> {
+    const created = await createContainer(this.store, id, { ...opts, warn: (m) => this.logger?.warn(m) });
+    this.exits.set(id, created.exit);
+    return new Container(this, id);
+  }
+
+  /** A handle on an existing container (created by any process using the same root). */
+  load(id: string): Container {
+    if (!this.store.read(id)) {
+      if (!this.store.exists(id)) throw new NotFoundError(id);
+    }
+    return new Container(this, id);
+  }
+
+  list(): ContainerState[] {
+    const out: ContainerState[] = [];
+    for (const id of this.store.ids()) {
+      const rec = this.store.read(id);
+      if (rec) out.push(stateOf(this.store, rec));
+    }
+    return out;
+  }
+
+  /** @internal the exit promise of an init this process created */
+  exitOf(id: string): Promise<WaitResult> | undefined {
+    return this.exits.get(id);
+  }
+
+  /** @internal */
+  forget(id: string): void {
+    this.exits.delete(id);
+  }
+}
+
+export class Container {
+  readonly id: string;
+  private readonly runtime: Runtime;
+
+  constructor(runtime: Runtime, id: string) {
+    this.runtime = runtime;
+    this.id = id;
+  }
+
+  async start(): Promise<void> {
+    await startContainer(this.runtime.store, this.id);
+  }
+
+  state(): ContainerState {
+    const rec = this.runtime.store.read(this.id);
+    if (!rec) throw new NotFoundError(this.id);
+    return stateOf(this.runtime.store, rec);
+  }
+
+  /** Send a signal (number or name, default SIGTERM) to the init, or to every process. */
+  async kill(signal: number | string = 'SIGTERM', opts: { all?: boolean } = {}): Promise<void> {
+    await killContainer(this.runtime.store, this.id, parseSignal(signal), opts.all);
+  }
+
+  /**
+   * Wait for the init to exit. Only the process that created the container is its parent and
+   * learns the exit status; elsewhere this resolves with nulls when the init is gone.
+   */
+  async wait(): Promise<ExitStatus> {
+    const exit = this.runtime.exitOf(this.id);
+    if (exit) {
+      // The exit watch does not hold the event loop open by itself (a library must not keep
+      // its host process alive for containers nobody waits on); a waiter does.
+      const keepAlive = setInterval(() => {}, 1 << 30);
+      try {
+        const w = await exit;
+        return { exitCode: w.exitCode, signal: w.signal };
+      } finally {
+        clearInterval(keepAlive);
+      }
+    }
+    const { waitForExit } = await import('./lifecycle/wait.js');
+    return waitForExit(this.runtime.store, this.id);
+  }
+
+  async delete(opts: { force?: boolean } = {}): Promise<void> {
+    await deleteContainer(this.runtime.store, this.id, opts.force);
+    // Reap an init we created (it is dead by now) so it does not linger as a zombie.
+    await this.runtime.exitOf(this.id);
+    this.runtime.forget(this.id);
+  }
+}

@@ -1,0 +1,60 @@
+// Read and validate a bundle: <dir>/config.json plus the rootfs it names.
+
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { validateConfig } from '../spec/index.js';
+import type { Spec } from '../spec/types.js';
+import { ConfigError, fromNodeError } from './errors.js';
+import { checkSupported } from './support.js';
+
+/**
+ * Go clients (containerd, podman) write absent slices and maps as `null`; runc reads those as
+ * absent. Dropping nulls while parsing keeps that behaviour without loosening the validator.
+ */
+export function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text, (_k, v: unknown) => (v === null ? undefined : v));
+  } catch (err) {
+    throw new ConfigError('$', `${what} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+export interface LoadedBundle {
+  bundle: string;
+  spec: Spec;
+  /** absolute, symlink-free */
+  rootfs: string;
+}
+
+/** Validate a config object and check caisson supports everything in it. */
+export function checkConfig(raw: unknown): Spec {
+  const spec = validateConfig(raw);
+  checkSupported(spec);
+  return spec;
+}
+
+export function loadBundle(dir: string): LoadedBundle {
+  const bundle = resolve(dir);
+  let text: string;
+  try {
+    text = readFileSync(`${bundle}/config.json`, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new ConfigError('$', `JSON specification file config.json not found in bundle ${bundle}`);
+    throw fromNodeError(`read ${bundle}/config.json`, err);
+  }
+  const spec = checkConfig(parseJson(text, `${bundle}/config.json`));
+  return { bundle, spec, rootfs: resolveRootfs(bundle, spec) };
+}
+
+export function resolveRootfs(bundle: string, spec: Spec): string {
+  const p = isAbsolute(spec.root.path) ? spec.root.path : resolve(bundle, spec.root.path);
+  let real: string;
+  try {
+    real = realpathSync(p);
+  } catch {
+    throw new ConfigError('$.root.path', `rootfs ${p} does not exist`);
+  }
+  if (!statSync(real).isDirectory()) throw new ConfigError('$.root.path', `rootfs ${p} is not a directory`);
+  return real;
+}

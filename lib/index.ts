@@ -1,0 +1,20 @@
+// caisson's library entry point: `import { Runtime } from 'caisson'`.
+
+export { Runtime, Container } from './api.js';
+export type { RuntimeOptions, ExitStatus } from './api.js';
+export type { ContainerState, Status } from './lifecycle/status.js';
+export type { CreateOptions } from './lifecycle/create.js';
+export {
+  CaissonError,
+  ConfigError,
+  UnsupportedError,
+  NotFoundError,
+  AlreadyExistsError,
+  StateError,
+  SystemError,
+  UsageError,
+} from './errors.js';
+export type { ErrorCode } from './errors.js';
+export { validateConfig, validateProcess, validateResources } from '../spec/index.js';
+export type * from '../spec/types.js';
+export { parseSignal } from './signals.js';

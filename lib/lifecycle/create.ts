@@ -1,0 +1,195 @@
+// create: validate, plan, clone the init, drive it through setup, record it.
+//
+// Nothing touches the system before the config has been validated and planned. Once the state
+// directory exists, every failure undoes everything: the init and the first child are killed and
+// reaped, and the directory is removed, so a failed create leaves nothing behind.
+
+import { closeSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadBundle } from '../bundle.js';
+import type { LoadedBundle } from '../bundle.js';
+import { CaissonError, SystemError, UsageError, errnoText, fromNodeError } from '../errors.js';
+import * as native from '../native.js';
+import { buildPlan } from '../plan/build.js';
+import { encodePlan } from '../plan/encode.js';
+import { Op } from '../plan/opcodes.js';
+import { readProcStat } from '../state/proc.js';
+import { writePidFile } from '../state/store.js';
+import type { ContainerRecord, StateStore } from '../state/store.js';
+import type { Spec } from '../../spec/types.js';
+import { gatherContext } from './context.js';
+import { SyncChannel } from './sync.js';
+import type { ChildMessage } from './sync.js';
+import { rfc3339Nano } from './time.js';
+
+export interface CreateOptions {
+  /** bundle directory (default: the current directory) */
+  bundle?: string;
+  /** an already loaded bundle, instead of reading `bundle` */
+  loaded?: LoadedBundle;
+  pidFile?: string;
+  consoleSocket?: string;
+  noPivot?: boolean;
+  noNewKeyring?: boolean;
+  /** number of fds from 3 up handed to the container (--preserve-fds plus LISTEN_FDS) */
+  preserveFds?: number;
+  /** called with warnings (unknown-to-kernel capabilities, ...) */
+  warn?: (msg: string) => void;
+}
+
+export interface CreatedContainer {
+  record: ContainerRecord;
+  /** pidfd of the init, open until `exit` settles */
+  pidfd: number;
+  /** the init's exit, reaped by us (its parent); does not keep the event loop alive */
+  exit: Promise<native.WaitResult>;
+}
+
+const SIGKILL = 9;
+
+/** The init failed at an op: say which, with the errno, in the words runc users know. */
+export function initError(
+  opAt: (index: number) => { code: number; label: string; fields?: unknown[] } | undefined,
+  m: Extract<ChildMessage, { type: 'error' }>,
+): CaissonError {
+  const op = opAt(m.opIndex);
+  if (op?.code === Op.RESOLVE_EXEC) {
+    const file = String(op.fields?.[0] ?? '');
+    const why = m.syscall === 'stat' ? `stat ${file}: ${errnoText(m.errno)}` : m.errno === 13 ? 'permission denied' : 'executable file not found in $PATH';
+    return new SystemError(op.label, m.errno, { syscall: m.syscall, message: `exec: "${file}": ${why}` });
+  }
+  const step = op ? op.label : `plan op ${m.opIndex}`;
+  const full = m.syscall && !step.includes(m.syscall) ? `${step}: ${m.syscall}` : step;
+  return new SystemError(full, m.errno, { syscall: m.syscall, detail: m.detail || undefined });
+}
+
+function idMap(maps: { containerID: number; hostID: number; size: number }[] | undefined): string {
+  return (maps ?? []).map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
+}
+
+/** The first child is in its new user namespace: write its maps (one write(2) each). */
+function writeIdMaps(pid: number, spec: Spec): void {
+  try {
+    writeFileSync(`/proc/${pid}/uid_map`, idMap(spec.linux?.uidMappings));
+    writeFileSync(`/proc/${pid}/gid_map`, idMap(spec.linux?.gidMappings));
+  } catch (err) {
+    throw fromNodeError('write user namespace id mappings', err);
+  }
+}
+
+function describeExit(w: native.WaitResult | undefined): string {
+  if (!w || !w.reaped) return 'exited';
+  return w.signal !== null ? `was killed by signal ${w.signal}` : `exited with status ${w.exitCode}`;
+}
+
+export async function createContainer(store: StateStore, id: string, opts: CreateOptions): Promise<CreatedContainer> {
+  // Everything that can be checked without touching the system comes first.
+  const loaded = opts.loaded ?? loadBundle(opts.bundle ?? process.cwd());
+  const spec = loaded.spec;
+  if (opts.consoleSocket && !spec.process?.terminal) {
+    throw new UsageError('cannot use console socket if caisson will not detach or allocate tty');
+  }
+  const preserveFds = opts.preserveFds ?? 0;
+  const minFd = 3 + preserveFds;
+
+  const lock = await store.reserve(id);
+  let listenFd: number | undefined;
+  let gatheredFds: number[] = [];
+  let spawned: native.SpawnResult | undefined;
+  let sync: SyncChannel | undefined;
+  let stage1Exit: Promise<native.WaitResult> | undefined;
+  let initPid = 0;
+  let initPidfd: number | undefined;
+  let initExit: Promise<native.WaitResult> | undefined;
+  try {
+    listenFd = native.unixListen(store.startSocket(id), minFd);
+    const gathered = gatherContext(id, loaded, { noPivot: opts.noPivot, noNewKeyring: opts.noNewKeyring, preserveFds }, listenFd);
+    gatheredFds = gathered.fds;
+    const plan = buildPlan(spec, gathered.ctx);
+    for (const w of plan.warnings) opts.warn?.(w);
+
+    spawned = native.spawn(encodePlan(plan), minFd);
+    stage1Exit = native.waitPidfd(spawned.pidfd, false);
+    // The child has its own copies now; ours must not linger (and must never reach a container).
+    for (const fd of gatheredFds.splice(0)) closeSync(fd);
+    sync = new SyncChannel(spawned.fd);
+
+    let startTime = '';
+    for (let ready = false; !ready; ) {
+      const m = await sync.next();
+      switch (m.type) {
+        case 'idmap':
+          writeIdMaps(spawned.pid, spec);
+          sync.go();
+          break;
+        case 'pid':
+          initPid = m.pid;
+          // The init is our child (CLONE_PARENT) and waits for GO: its pid cannot be reused yet.
+          initPidfd = native.pidfdOpen(initPid);
+          initExit = native.waitPidfd(initPidfd, false);
+          startTime = readProcStat(initPid)?.startTime ?? '';
+          sync.go();
+          break;
+        case 'reached':
+          sync.go();
+          break;
+        case 'ready':
+          ready = true;
+          break;
+        case 'error':
+          throw initError((i) => plan.ops[i], m);
+        case 'eof': {
+          const w = await Promise.race([initExit ?? stage1Exit, new Promise<undefined>((r) => setTimeout(() => r(undefined), 1000))]);
+          throw new CaissonError('ESYSTEM', `container init ${describeExit(w)} before it was set up`);
+        }
+      }
+    }
+    await stage1Exit;
+
+    // Ops after WAIT_START fail at `start` time; keep what start needs to explain them.
+    const startIndex = plan.ops.findIndex((o) => o.code === Op.WAIT_START);
+    const startOps: ContainerRecord['startOps'] = {};
+    plan.ops.forEach((o, i) => {
+      if (i >= startIndex) startOps[i] = { code: o.code, label: o.label };
+    });
+    const record: ContainerRecord = {
+      version: 1,
+      id,
+      bundle: loaded.bundle,
+      rootfs: loaded.rootfs,
+      created: rfc3339Nano(),
+      pid: initPid,
+      startTime,
+      annotations: spec.annotations ?? {},
+      config: spec,
+      owner: process.getuid?.() ?? 0,
+      startOps,
+    };
+    store.write(record);
+    if (opts.pidFile) writePidFile(resolve(opts.pidFile), initPid);
+    const pidfd = initPidfd!;
+    const exit = initExit!.finally(() => closeSync(pidfd));
+    return { record, pidfd, exit };
+  } catch (err) {
+    sync?.abort();
+    // Kill and reap what we started, then remove every trace.
+    for (const fd of [initPidfd, spawned?.pidfd]) {
+      if (fd === undefined) continue;
+      try {
+        native.pidfdSendSignal(fd, SIGKILL);
+      } catch {
+        /* already gone */
+      }
+    }
+    await Promise.all([initExit, stage1Exit].filter(Boolean));
+    if (initPidfd !== undefined) closeSync(initPidfd);
+    store.remove(id);
+    throw err;
+  } finally {
+    for (const fd of gatheredFds) closeSync(fd);
+    if (listenFd !== undefined) closeSync(listenFd);
+    if (spawned) closeSync(spawned.pidfd);
+    sync?.close();
+    lock.release();
+  }
+}

@@ -1,0 +1,61 @@
+// kill: signal the init, or with --all every process of the container.
+
+import { closeSync } from 'node:fs';
+import { NotFoundError, StateError } from '../errors.js';
+import * as native from '../native.js';
+import { isAlive, nsId, pidsInNamespace } from '../state/proc.js';
+import type { ContainerRecord, StateStore } from '../state/store.js';
+import { statusOf } from './status.js';
+
+/**
+ * Every process of the container. With its own pid namespace that is every process in it; when
+ * it shares the host's, only the init is known to be ours (cgroups will widen this).
+ */
+export function containerPids(rec: ContainerRecord): number[] {
+  const ownPidNs = (rec.config.linux?.namespaces ?? []).some((n) => n.type === 'pid' && !n.path);
+  // A dead init's pid may belong to someone else by now: never look it up.
+  if (!isAlive(rec.pid, rec.startTime)) return [];
+  if (!ownPidNs) return [rec.pid];
+  const ns = nsId(rec.pid, 'pid');
+  return ns ? pidsInNamespace('pid', ns) : [];
+}
+
+/** Signal one process through a pidfd, checking it is still the process we mean. */
+export function signalProcess(pid: number, startTime: string | undefined, signal: number): boolean {
+  let fd: number;
+  try {
+    fd = native.pidfdOpen(pid);
+  } catch {
+    return false;
+  }
+  try {
+    // The pidfd pins the process; if the start time still matches, it is the one we mean.
+    if (startTime !== undefined && !isAlive(pid, startTime)) return false;
+    native.pidfdSendSignal(fd, signal);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function signalContainer(rec: ContainerRecord, signal: number, all: boolean): void {
+  if (!all) {
+    if (!signalProcess(rec.pid, rec.startTime, signal)) throw new StateError('container not running', 'stopped');
+    return;
+  }
+  for (const pid of containerPids(rec)) signalProcess(pid, pid === rec.pid ? rec.startTime : undefined, signal);
+}
+
+export async function killContainer(store: StateStore, id: string, signal: number, all = false): Promise<void> {
+  const lock = await store.lock(id);
+  try {
+    const rec = store.read(id);
+    if (!rec) throw new NotFoundError(id);
+    if (statusOf(store, rec) === 'stopped') throw new StateError('container not running', 'stopped');
+    signalContainer(rec, signal, all);
+  } finally {
+    lock.release();
+  }
+}

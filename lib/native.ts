@@ -1,0 +1,105 @@
+// The only importer of the native addon. Everything the addon offers is typed and documented here;
+// the rest of lib/ calls these wrappers, never the .node file.
+
+import { createRequire } from 'node:module';
+import { SystemError } from './errors.js';
+
+export interface SpawnResult {
+  /** pid of the first child (stage 1); it exits once it has cloned the init */
+  pid: number;
+  /** pidfd of the first child, for reaping it */
+  pidfd: number;
+  /** our end of the sync socket (non-blocking, close-on-exec) */
+  fd: number;
+}
+
+export interface WaitResult {
+  /** true when we were the parent and collected the status */
+  reaped: boolean;
+  pid?: number;
+  exitCode: number | null;
+  signal: number | null;
+  errno?: number;
+}
+
+interface Addon {
+  spawn(plan: Buffer, minFd: number): SpawnResult;
+  pidfdOpen(pid: number): number;
+  pidfdSendSignal(pidfd: number, signal: number): void;
+  flock(fd: number, op: number): number;
+  unixListen(path: string, minFd: number): number;
+  waitPidfd(pidfd: number, ref: boolean): Promise<WaitResult>;
+  planVersion: number;
+}
+
+let addon: Addon | undefined;
+
+function load(): Addon {
+  if (!addon) {
+    // Source (lib/native.ts) and bundle (dist/*.js) both sit one level below the package root.
+    const require = createRequire(import.meta.url);
+    try {
+      addon = require('../build/Release/caisson.node') as Addon;
+    } catch (err) {
+      throw new Error(
+        `caisson's native addon is not built (build/Release/caisson.node): run \`npm install\` or \`npm run build\` in the caisson package (${(err as Error).message})`,
+      );
+    }
+  }
+  return addon;
+}
+
+/** Re-throw an addon error (which carries errno and syscall) as a SystemError for `step`. */
+function wrap<T>(step: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    const e = err as { errno?: number; syscall?: string };
+    if (typeof e?.errno === 'number') throw new SystemError(step, e.errno, { syscall: e.syscall });
+    throw err;
+  }
+}
+
+/**
+ * Clone the first child, which executes `plan` (see native/plan.h). Fds below `minFd` are left
+ * for the container (stdio and --preserve-fds), so the sync socket is placed above them.
+ */
+export function spawn(plan: Buffer, minFd = 3): SpawnResult {
+  return wrap('start container init', () => load().spawn(plan, minFd));
+}
+
+export function pidfdOpen(pid: number): number {
+  return wrap(`open pidfd of ${pid}`, () => load().pidfdOpen(pid));
+}
+
+/** Signal through a pidfd: immune to pid reuse once the pidfd is open. */
+export function pidfdSendSignal(pidfd: number, signal: number): void {
+  wrap('send signal', () => load().pidfdSendSignal(pidfd, signal));
+}
+
+export const LOCK_SH = 1;
+export const LOCK_EX = 2;
+export const LOCK_NB = 4;
+export const LOCK_UN = 8;
+
+/** flock(2); returns 0 or the errno (EWOULDBLOCK when held and LOCK_NB is set). */
+export function flock(fd: number, op: number): number {
+  return load().flock(fd, op);
+}
+
+/** A listening unix socket at `path` (mode 0600), placed at fd >= minFd, close-on-exec. */
+export function unixListen(path: string, minFd = 3): number {
+  return wrap(`listen on ${path}`, () => load().unixListen(path, minFd));
+}
+
+/**
+ * Resolves when the process behind `pidfd` exits; reaps it when it is our child. With
+ * `ref = false` the wait does not keep the event loop alive.
+ */
+export function waitPidfd(pidfd: number, ref = true): Promise<WaitResult> {
+  return wrap('wait for process', () => load().waitPidfd(pidfd, ref));
+}
+
+export function planVersion(): number {
+  return load().planVersion;
+}

@@ -1,0 +1,106 @@
+// config + host facts → plan. Pure: no I/O, so every decision here is unit-testable.
+//
+// The order of the whole plan, stage by stage:
+//   stage 1   join/create namespaces, id maps, time offsets, clone the init
+//   init      hostname, mount propagation, rootfs bind, mounts, /dev, sysctls,
+//             [parent: pre-pivot hooks], read-only and masked paths, pivot_root, read-only root,
+//             rlimits, user and capabilities, cwd, exec lookup, fds, wait for start, execve
+
+import { ConfigError } from '../errors.js';
+import type { Spec } from '../../spec/types.js';
+import { capabilityMasks } from './capabilities.js';
+import type { PlanContext } from './context.js';
+import { deviceOps } from './devices.js';
+import type { Plan, PlanOp } from './encode.js';
+import { bindsDev, mountOps } from './mounts.js';
+import { namespaceOps } from './namespaces.js';
+import { MS, Op } from './opcodes.js';
+import { processOps } from './process.js';
+import { sysctlWrites } from './sysctl.js';
+
+export interface BuiltPlan extends Plan {
+  /** the parent must write uid_map/gid_map when the child asks */
+  newUserNs: boolean;
+  warnings: string[];
+}
+
+const PROPAGATION: Record<string, number> = {
+  shared: MS.SHARED,
+  rshared: MS.SHARED,
+  slave: MS.SLAVE,
+  rslave: MS.SLAVE,
+  private: MS.PRIVATE,
+  rprivate: MS.PRIVATE,
+  unbindable: MS.UNBINDABLE,
+  runbindable: MS.UNBINDABLE,
+};
+
+function hasNs(spec: Spec, type: string): boolean {
+  return (spec.linux?.namespaces ?? []).some((n) => n.type === type);
+}
+
+export function buildPlan(spec: Spec, ctx: PlanContext): BuiltPlan {
+  const warnings: string[] = [];
+  const process = spec.process;
+  if (!process) throw new ConfigError('$.process', 'is required to create a container');
+  if (spec.hostname !== undefined && !hasNs(spec, 'uts'))
+    throw new ConfigError('$.hostname', 'unable to set hostname without a private UTS namespace');
+  if (spec.domainname !== undefined && !hasNs(spec, 'uts'))
+    throw new ConfigError('$.domainname', 'unable to set domainname without a private UTS namespace');
+
+  const ns = namespaceOps(spec, ctx.nsFds);
+  const inUserNs = hasNs(spec, 'user');
+  const caps = capabilityMasks(process.capabilities, ctx.lastCap, (w) => warnings.push(w));
+  const sysctls = sysctlWrites(spec);
+  const keep = [ctx.startListenFd, ...Object.values(ctx.nsFds)];
+  const ops: PlanOp[] = [
+    { code: Op.CLOSE_FDS, label: 'close inherited fds', fields: [3 + ctx.preserveFds, keep.length, ...keep] },
+    ...ns.ops,
+  ];
+
+  if (!ctx.noNewKeyring) {
+    // Search permission for the possessor's uid, or for "other" when uids are remapped.
+    ops.push({ code: Op.JOIN_KEYRING, label: 'join a new session keyring', fields: [`_ses.${ctx.id}`, inUserNs ? 0x8 : 0x80000] });
+  }
+  if (spec.hostname !== undefined) ops.push({ code: Op.SETHOSTNAME, label: 'set hostname', fields: [spec.hostname] });
+  if (spec.domainname !== undefined)
+    ops.push({ code: Op.SETDOMAINNAME, label: 'set domainname', fields: [spec.domainname] });
+
+  // Default rprivate: nothing the container mounts leaks to the host, nothing from the host
+  // appears in the container after the fact.
+  const prop = PROPAGATION[spec.linux?.rootfsPropagation ?? 'rprivate']!;
+  ops.push({ code: Op.MOUNT_PROPAGATION, label: 'set mount propagation of /', fields: ['/', MS.REC | prop] });
+  if (prop !== MS.PRIVATE) {
+    // pivot_root refuses a new root whose parent mount is shared.
+    ops.push({
+      code: Op.MOUNT_PROPAGATION,
+      label: `make ${ctx.rootfsParentMount} private`,
+      fields: [ctx.rootfsParentMount, MS.PRIVATE],
+    });
+  }
+  ops.push({ code: Op.ROOTFS_BIND, label: `bind rootfs ${ctx.rootfs}`, fields: [ctx.rootfs] });
+  ops.push(...mountOps(spec, ctx, ns.newUser));
+  if (!bindsDev(spec)) ops.push(...deviceOps(spec, ctx, inUserNs));
+  for (const s of sysctls) ops.push({ code: Op.SYSCTL, label: `set sysctl ${s.key}`, fields: [s.rel, s.value] });
+
+  for (const p of spec.linux?.readonlyPaths ?? []) ops.push({ code: Op.READONLY, label: `make ${p} read-only`, fields: [p] });
+  for (const p of spec.linux?.maskedPaths ?? []) ops.push({ code: Op.MASK, label: `mask ${p}`, fields: [p] });
+
+  ops.push(
+    ctx.noPivot
+      ? { code: Op.CHROOT, label: 'chroot into rootfs (--no-pivot)', fields: [] }
+      : { code: Op.PIVOT_ROOT, label: 'pivot_root into rootfs', fields: [] },
+  );
+  if (spec.root.readonly) ops.push({ code: Op.ROOT_READONLY, label: 'make rootfs read-only', fields: [] });
+
+  ops.push(
+    ...processOps({
+      process,
+      caps,
+      canSetGroups: true,
+      preserveFds: ctx.preserveFds,
+      startListenFd: ctx.startListenFd,
+    }),
+  );
+  return { ops, newUserNs: ns.newUser, warnings };
+}

@@ -1,0 +1,40 @@
+// Everything the plan builder needs besides the config: facts read from the host and resources
+// opened by the lifecycle code. Keeping them here, as plain data, is what makes buildPlan pure.
+
+import type { LinuxNamespaceType } from '../../spec/types.js';
+import type { CgroupFacts } from '../host.js';
+
+export interface BindSource {
+  /** absolute host path, relative sources already resolved against the bundle */
+  path: string;
+  isDirectory: boolean;
+}
+
+export interface PlanContext {
+  id: string;
+  /** absolute bundle directory */
+  bundle: string;
+  /** absolute, symlink-free rootfs path */
+  rootfs: string;
+  /** mount point of the mount holding the rootfs (made private so pivot_root accepts it) */
+  rootfsParentMount: string;
+  /** --no-pivot: chroot instead of pivot_root */
+  noPivot: boolean;
+  /** --no-new-keyring: keep the caller's session keyring */
+  noNewKeyring: boolean;
+  /** fds 3 .. 3+preserveFds-1 are handed to the container (--preserve-fds plus LISTEN_FDS) */
+  preserveFds: number;
+  /** listening socket the init waits on for `start` */
+  startListenFd: number;
+  /** fds opened on linux.namespaces[].path, by type */
+  nsFds: Partial<Record<LinuxNamespaceType, number>>;
+  /** resolved sources of bind mounts, by index in config.mounts */
+  bindSources: Map<number, BindSource>;
+  cgroups: CgroupFacts;
+  /** our own cgroup paths, keyed like /proc/self/cgroup ("" for v2, "cpu" ... for v1) */
+  ownCgroups: Map<string, string>;
+  /** /proc/sys/kernel/cap_last_cap */
+  lastCap: number;
+  /** /proc/kcore exists on the host (then /dev/core links to it, as runc does) */
+  hostHasKcore: boolean;
+}

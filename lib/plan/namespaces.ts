@@ -1,0 +1,89 @@
+// Namespace operations for stage 1, in the order the kernel needs them.
+//
+// 1. Join every namespace given by path, the user namespace first: it owns the others, and
+//    joining it gives the capabilities needed to join them. Mount goes last, since joining it
+//    changes what paths mean.
+// 2. Create the new user namespace (if any) and have the parent write its id maps.
+// 3. Create the remaining new namespaces. PID and time namespaces apply to children only, which
+//    is why the init is cloned afterwards (FORK_INIT).
+
+import { ConfigError } from '../errors.js';
+import type { LinuxNamespaceType, Spec } from '../../spec/types.js';
+import type { PlanOp } from './encode.js';
+import { CLONE, Op } from './opcodes.js';
+
+export const NS_FLAG: Record<LinuxNamespaceType, number> = {
+  user: CLONE.NEWUSER,
+  mount: CLONE.NEWNS,
+  pid: CLONE.NEWPID,
+  network: CLONE.NEWNET,
+  ipc: CLONE.NEWIPC,
+  uts: CLONE.NEWUTS,
+  cgroup: CLONE.NEWCGROUP,
+  time: CLONE.NEWTIME,
+};
+
+/** /proc/PID/ns/<name> for each type. */
+export const NS_PROC_NAME: Record<LinuxNamespaceType, string> = {
+  user: 'user',
+  mount: 'mnt',
+  pid: 'pid',
+  network: 'net',
+  ipc: 'ipc',
+  uts: 'uts',
+  cgroup: 'cgroup',
+  time: 'time',
+};
+
+const JOIN_ORDER: LinuxNamespaceType[] = ['user', 'ipc', 'uts', 'network', 'pid', 'cgroup', 'time', 'mount'];
+
+export interface NamespacePlan {
+  ops: PlanOp[];
+  newUser: boolean;
+  newTypes: Set<LinuxNamespaceType>;
+  joinedTypes: Set<LinuxNamespaceType>;
+}
+
+export function namespaceOps(spec: Spec, nsFds: Partial<Record<LinuxNamespaceType, number>>): NamespacePlan {
+  const namespaces = spec.linux?.namespaces ?? [];
+  const newTypes = new Set<LinuxNamespaceType>();
+  const joinedTypes = new Set<LinuxNamespaceType>();
+  for (const ns of namespaces) (ns.path ? joinedTypes : newTypes).add(ns.type);
+
+  if (!newTypes.has('mount') && !joinedTypes.has('mount')) {
+    // Without a mount namespace, pivot_root and every mount would change the host.
+    throw new ConfigError('$.linux.namespaces', 'a "mount" namespace is required');
+  }
+
+  const ops: PlanOp[] = [];
+  for (const type of JOIN_ORDER) {
+    if (!joinedTypes.has(type)) continue;
+    const fd = nsFds[type];
+    if (fd === undefined) throw new Error(`internal: no fd opened for the ${type} namespace`);
+    const path = namespaces.find((n) => n.type === type)!.path!;
+    ops.push({ code: Op.SETNS, label: `join ${type} namespace ${path}`, fields: [fd, NS_FLAG[type]] });
+  }
+  const newUser = newTypes.has('user');
+  if (newUser) {
+    ops.push({ code: Op.UNSHARE, label: 'create user namespace', fields: [CLONE.NEWUSER] });
+    ops.push({ code: Op.USERNS_SYNC, label: 'set up user namespace id mappings', fields: [0, 0] });
+  }
+  let flags = 0;
+  const names: string[] = [];
+  for (const type of newTypes) {
+    if (type === 'user') continue;
+    flags |= NS_FLAG[type];
+    names.push(type);
+  }
+  if (flags) ops.push({ code: Op.UNSHARE, label: `create ${names.join(', ')} namespaces`, fields: [flags] });
+
+  const offsets = spec.linux?.timeOffsets;
+  if (offsets && Object.keys(offsets).length) {
+    const text = Object.entries(offsets)
+      .map(([clock, o]) => `${clock} ${o.secs ?? 0} ${o.nanosecs ?? 0}\n`)
+      .join('');
+    ops.push({ code: Op.WRITE_PROC, label: 'set time namespace offsets', fields: ['self/timens_offsets', text] });
+  }
+  ops.push({ code: Op.FORK_INIT, label: 'start container init', fields: [] });
+  return { ops, newUser, newTypes, joinedTypes };
+}

@@ -1,0 +1,81 @@
+// The container process: limits, identity, capabilities, working directory, and the exec.
+//
+// The order follows what the kernel allows: limits are raised while we still hold
+// CAP_SYS_RESOURCE; the bounding set is trimmed while we hold CAP_SETPCAP; KEEPCAPS keeps the
+// permitted set across the switch to a non-root uid; the final sets are installed after it.
+
+import { RLIMIT_TYPES } from '../../spec/types.js';
+import type { Process } from '../../spec/types.js';
+import { isUint64Max } from '../../spec/index.js';
+import type { CapMasks } from './capabilities.js';
+import type { PlanOp } from './encode.js';
+import { ChdirWhen, Op } from './opcodes.js';
+
+const RLIM_INFINITY = (1n << 64n) - 1n;
+
+function rlimitValue(v: number): bigint {
+  return isUint64Max(v) ? RLIM_INFINITY : BigInt(v);
+}
+
+/** The PATH the container's own environment sets ("" when it sets none). */
+export function pathFromEnv(env: readonly string[] | undefined): string {
+  const entry = [...(env ?? [])].reverse().find((e) => e.startsWith('PATH='));
+  return entry ? entry.slice(5) : '';
+}
+
+export interface ProcessPlanInput {
+  process: Process;
+  caps: CapMasks;
+  /** false inside a user namespace whose setgroups is denied */
+  canSetGroups: boolean;
+  preserveFds: number;
+  startListenFd: number;
+}
+
+export function rlimitOps(process: Process): PlanOp[] {
+  return (process.rlimits ?? []).map((r) => ({
+    code: Op.RLIMIT,
+    label: `set ${r.type}`,
+    fields: [RLIMIT_TYPES.indexOf(r.type), rlimitValue(r.soft), rlimitValue(r.hard)],
+  }));
+}
+
+/** Everything from identity to execve; runs after pivot_root. */
+export function processOps(input: ProcessPlanInput): PlanOp[] {
+  const { process, caps } = input;
+  const uid = process.user?.uid ?? 0;
+  const gid = process.user?.gid ?? 0;
+  const groups = process.user?.additionalGids ?? [];
+  const firstUnpreserved = 3 + input.preserveFds;
+  const ops: PlanOp[] = [
+    ...rlimitOps(process),
+    { code: Op.CHDIR, label: `chdir to cwd ("${process.cwd}")`, fields: [process.cwd, ChdirWhen.TRY] },
+    { code: Op.CAPS_BOUNDING, label: 'apply bounding capabilities', fields: [caps.bounding] },
+    { code: Op.KEEP_CAPS, label: 'keep capabilities across setuid', fields: [1] },
+    {
+      code: Op.SETUSER,
+      label: `set user ${uid}:${gid}`,
+      fields: [uid, gid, input.canSetGroups ? 1 : 0, groups.length, ...groups],
+    },
+    { code: Op.KEEP_CAPS, label: 'stop keeping capabilities', fields: [0] },
+    { code: Op.CHDIR, label: `chdir to cwd ("${process.cwd}")`, fields: [process.cwd, ChdirWhen.DEFERRED] },
+    {
+      code: Op.CAPS,
+      label: 'apply capabilities',
+      fields: [caps.effective, caps.permitted, caps.inheritable, caps.ambient],
+    },
+  ];
+  if (process.noNewPrivileges) ops.push({ code: Op.NO_NEW_PRIVS, label: 'set no_new_privs', fields: [] });
+  if (process.user?.umask !== undefined) ops.push({ code: Op.UMASK, label: 'set umask', fields: [process.user.umask] });
+  ops.push(
+    { code: Op.RESOLVE_EXEC, label: `exec: "${process.args[0]}"`, fields: [process.args[0]!, pathFromEnv(process.env)] },
+    { code: Op.PREPARE_FDS, label: 'mark fds close-on-exec', fields: [firstUnpreserved] },
+    { code: Op.WAIT_START, label: 'wait for start', fields: [input.startListenFd, firstUnpreserved] },
+    {
+      code: Op.EXEC,
+      label: `exec: "${process.args[0]}"`,
+      fields: [process.args.length, ...process.args, (process.env ?? []).length, ...(process.env ?? [])],
+    },
+  );
+  return ops;
+}

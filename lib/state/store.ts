@@ -1,0 +1,184 @@
+// The state directory: one directory per container below the root, holding state.json and,
+// between create and start, the start socket the init waits on.
+//
+//   <root>/<id>/            mode 0700, locked with flock on its own fd
+//   <root>/<id>/state.json  written atomically (temp file + rename)
+//   <root>/<id>/start.sock  exists exactly while the container is "created"
+
+import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AlreadyExistsError, CaissonError, NotFoundError, fromNodeError } from '../errors.js';
+import type { Spec } from '../../spec/types.js';
+import { LOCK_EX, LOCK_NB, flock } from '../native.js';
+
+export const DEFAULT_ROOT = '/run/caisson';
+
+/** What caisson keeps about a container. Clients never read it; its shape is ours. */
+export interface ContainerRecord {
+  version: 1;
+  id: string;
+  bundle: string;
+  rootfs: string;
+  /** RFC 3339 with nanoseconds, as runc prints it */
+  created: string;
+  /** host pid of the init */
+  pid: number;
+  /** /proc/PID/stat start time of the init, against pid reuse */
+  startTime: string;
+  annotations: Record<string, string>;
+  /** the config as it was at create: later edits of config.json do not affect the container */
+  config: Spec;
+  /** uid that created it */
+  owner: number;
+  /** the plan ops that run after `start` connects, by op index, to explain their failures */
+  startOps: Record<number, { code: number; label: string }>;
+}
+
+// runc's rule: letters, digits, and _ + - . ; never "." or "..".
+const ID_RE = /^[\w+\-.]+$/;
+
+export function validateId(id: string): void {
+  if (!id || !ID_RE.test(id) || id === '.' || id === '..' || id.length > 1024) {
+    throw new CaissonError('EUSAGE', 'invalid container ID format');
+  }
+}
+
+export class StateStore {
+  readonly root: string;
+  constructor(root = DEFAULT_ROOT) {
+    this.root = root;
+  }
+
+  dir(id: string): string {
+    return join(this.root, id);
+  }
+
+  startSocket(id: string): string {
+    return join(this.dir(id), 'start.sock');
+  }
+
+  /** Create the container's directory; fails if the id is taken. Returns the locked dir fd. */
+  async reserve(id: string): Promise<Lock> {
+    validateId(id);
+    try {
+      mkdirSync(this.root, { recursive: true, mode: 0o700 });
+    } catch (err) {
+      throw fromNodeError(`create state root ${this.root}`, err);
+    }
+    try {
+      mkdirSync(this.dir(id), { mode: 0o700 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new AlreadyExistsError(id);
+      throw fromNodeError(`create state directory ${this.dir(id)}`, err);
+    }
+    return this.lock(id);
+  }
+
+  /**
+   * Take the container's lock (exclusive flock on its directory). Waits while another caisson
+   * holds it. Throws NotFoundError when the container does not exist (or was deleted while we
+   * waited).
+   */
+  async lock(id: string, timeoutMs = 60_000): Promise<Lock> {
+    validateId(id);
+    const dir = this.dir(id);
+    let fd: number;
+    try {
+      fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(id);
+      throw fromNodeError(`open state directory ${dir}`, err);
+    }
+    const deadline = Date.now() + timeoutMs;
+    for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
+      const err = flock(fd, LOCK_EX | LOCK_NB);
+      if (err === 0) break;
+      if (Date.now() > deadline) {
+        closeSync(fd);
+        throw new CaissonError('ESYSTEM', `timed out waiting for the lock of container ${id}`);
+      }
+      await sleep(delay);
+    }
+    // The directory may have been removed (delete) while we waited for its lock.
+    let same = false;
+    try {
+      const a = fstatSync(fd);
+      const b = statSync(dir);
+      same = a.ino === b.ino && a.dev === b.dev;
+    } catch {
+      same = false;
+    }
+    if (!same) {
+      closeSync(fd);
+      throw new NotFoundError(id);
+    }
+    return new Lock(fd);
+  }
+
+  read(id: string): ContainerRecord | undefined {
+    try {
+      return JSON.parse(readFileSync(join(this.dir(id), 'state.json'), 'utf8')) as ContainerRecord;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw fromNodeError(`read state of ${id}`, err);
+    }
+  }
+
+  write(rec: ContainerRecord): void {
+    const file = join(this.dir(rec.id), 'state.json');
+    const tmp = `${file}.${process.pid}.tmp`;
+    try {
+      writeFileSync(tmp, JSON.stringify(rec), { mode: 0o600 });
+      renameSync(tmp, file);
+    } catch (err) {
+      rmSync(tmp, { force: true });
+      throw fromNodeError(`write state of ${rec.id}`, err);
+    }
+  }
+
+  remove(id: string): void {
+    rmSync(this.dir(id), { recursive: true, force: true });
+  }
+
+  exists(id: string): boolean {
+    return existsSync(this.dir(id));
+  }
+
+  ids(): string[] {
+    try {
+      return readdirSync(this.root, { withFileTypes: true })
+        .filter((d) => d.isDirectory() && ID_RE.test(d.name))
+        .map((d) => d.name)
+        .sort();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw fromNodeError(`list ${this.root}`, err);
+    }
+  }
+}
+
+export class Lock {
+  private fd: number | undefined;
+  constructor(fd: number) {
+    this.fd = fd;
+  }
+  release(): void {
+    if (this.fd !== undefined) {
+      closeSync(this.fd); // closing the last fd drops the flock
+      this.fd = undefined;
+    }
+  }
+}
+
+/** Atomic write of a pid file: bare digits, no newline (go-runc parses it with Atoi). */
+export function writePidFile(path: string, pid: number): void {
+  const tmp = join(path, '..', `.${path.split('/').pop()}.${process.pid}`);
+  try {
+    writeFileSync(tmp, String(pid), { mode: 0o644 });
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw fromNodeError(`write pid file ${path}`, err);
+  }
+}

@@ -1,0 +1,39 @@
+// What caisson implements today. The spec validator accepts everything the spec allows; this
+// refuses, by name, what caisson cannot do yet, so a config is never half-applied silently.
+// Each entry leaves this list when its feature lands.
+
+import { ConfigError, UnsupportedError } from './errors.js';
+import type { Spec } from '../spec/types.js';
+
+const NOT_YET: [string, (s: Spec) => unknown][] = [
+  ['$.process.terminal', (s) => s.process?.terminal],
+  ['$.process.apparmorProfile', (s) => s.process?.apparmorProfile],
+  ['$.process.selinuxLabel', (s) => s.process?.selinuxLabel],
+  ['$.process.oomScoreAdj', (s) => s.process?.oomScoreAdj],
+  ['$.process.scheduler', (s) => s.process?.scheduler],
+  ['$.process.ioPriority', (s) => s.process?.ioPriority],
+  ['$.process.execCPUAffinity', (s) => s.process?.execCPUAffinity],
+  ['$.hooks', (s) => s.hooks && Object.values(s.hooks).some((h) => (h as unknown[] | undefined)?.length)],
+  ['$.linux.resources', (s) => s.linux?.resources && Object.keys(s.linux.resources).length],
+  ['$.linux.cgroupsPath', (s) => s.linux?.cgroupsPath],
+  ['$.linux.seccomp', (s) => s.linux?.seccomp],
+  ['$.linux.intelRdt', (s) => s.linux?.intelRdt],
+  ['$.linux.personality', (s) => s.linux?.personality],
+  ['$.linux.memoryPolicy', (s) => s.linux?.memoryPolicy],
+  ['$.linux.netDevices', (s) => s.linux?.netDevices && Object.keys(s.linux.netDevices).length],
+  ['$.linux.mountLabel', (s) => s.linux?.mountLabel],
+];
+
+export function checkSupported(spec: Spec): void {
+  for (const [path, get] of NOT_YET) {
+    const v = get(spec);
+    if (v !== undefined && v !== false && v !== 0 && v !== '') throw new UnsupportedError(path);
+  }
+  if (!spec.process) return;
+  if (spec.process.args.length === 0) throw new ConfigError('$.process.args', 'must have at least one entry');
+}
+
+/** The features document's view of the same list. */
+export function unsupportedFields(): string[] {
+  return NOT_YET.map(([p]) => p);
+}

@@ -1,0 +1,265 @@
+// The N-API surface of the native core: argument checks and handing buffers and fds across.
+// Policy lives in TypeScript; the child-side work lives in the C files (child.c and friends).
+//
+// Errors thrown from here carry `errno`, `code` (the errno name) and `syscall`, like Node's own
+// fs errors, so lib/errors.ts turns them into SystemError the same way.
+
+#include <napi.h>
+#include <uv.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+extern "C" {
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include "child.h"
+#include "sys.h"
+}
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+namespace {
+
+Napi::Error ErrnoError(Napi::Env env, int err, const char* syscall) {
+  std::string msg = std::string(syscall) + ": " + std::strerror(err);
+  Napi::Error e = Napi::Error::New(env, msg);
+  e.Set("errno", Napi::Number::New(env, err));
+  e.Set("syscall", Napi::String::New(env, syscall));
+  return e;
+}
+
+int ToFd(const Napi::CallbackInfo& info, size_t i) {
+  if (info.Length() <= i || !info[i].IsNumber()) {
+    throw Napi::TypeError::New(info.Env(), "argument " + std::to_string(i) + " must be an fd number");
+  }
+  int64_t v = info[i].As<Napi::Number>().Int64Value();
+  if (v < 0 || v > INT32_MAX) throw Napi::RangeError::New(info.Env(), "fd out of range");
+  return static_cast<int>(v);
+}
+
+int OptInt(const Napi::CallbackInfo& info, size_t i, int def) {
+  if (info.Length() <= i || info[i].IsUndefined()) return def;
+  if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), "argument must be a number");
+  return info[i].As<Napi::Number>().Int32Value();
+}
+
+// Keep an fd at or above `min_fd` (fds below it may be handed to the container).
+int Raise(int fd, int min_fd) {
+  if (fd >= min_fd) return fd;
+  int high = fcntl(fd, F_DUPFD_CLOEXEC, min_fd);
+  int err = errno;
+  close(fd);
+  errno = err;
+  return high;
+}
+
+// spawn(plan: Buffer, minFd: number) -> { pid, pidfd, fd }
+//
+// Clones the first child, which runs the plan (child.c) and never returns here. The parent gets
+// the child's pid, a pidfd for it, and its end of the sync socket (non-blocking, close-on-exec).
+Napi::Value Spawn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsBuffer()) throw Napi::TypeError::New(env, "plan must be a Buffer");
+  auto plan = info[0].As<Napi::Buffer<uint8_t>>();
+  int min_fd = OptInt(info, 1, 3);
+  if (min_fd < 3) min_fd = 3;
+  if (plan.Length() < CS_PLAN_HEADER_LEN || plan.Length() > CS_PLAN_MAX_LEN) {
+    throw Napi::RangeError::New(env, "plan size out of range");
+  }
+
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) throw ErrnoError(env, errno, "socketpair");
+  sv[0] = Raise(sv[0], min_fd);
+  sv[1] = Raise(sv[1], min_fd);
+  if (sv[0] < 0 || sv[1] < 0) {
+    int err = errno;
+    if (sv[0] >= 0) close(sv[0]);
+    if (sv[1] >= 0) close(sv[1]);
+    throw ErrnoError(env, err, "fcntl(F_DUPFD_CLOEXEC)");
+  }
+
+  int pidfd = -1;
+  struct cs_clone_args args;
+  std::memset(&args, 0, sizeof(args));
+  args.flags = CLONE_PIDFD;
+  args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
+  args.exit_signal = SIGCHLD;
+  long pid = cs_clone3(&args);
+  if (pid < 0 && errno == ENOSYS) {
+    // clone(2) stores the pidfd through the parent_tid argument when CLONE_PIDFD is set.
+    pid = syscall(SYS_clone, CLONE_PIDFD | SIGCHLD, 0, &pidfd, 0, 0);
+  }
+  if (pid == 0) {
+    close(sv[0]);
+    cs_child_main(plan.Data(), static_cast<uint32_t>(plan.Length()), sv[1]);
+  }
+  int err = errno;
+  close(sv[1]);
+  if (pid < 0) {
+    close(sv[0]);
+    throw ErrnoError(env, err, "clone3");
+  }
+  // libuv wants non-blocking fds for the stream it wraps around the socket.
+  int fl = fcntl(sv[0], F_GETFL);
+  if (fl >= 0) fcntl(sv[0], F_SETFL, fl | O_NONBLOCK);
+
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("pid", Napi::Number::New(env, static_cast<double>(pid)));
+  out.Set("pidfd", Napi::Number::New(env, pidfd));
+  out.Set("fd", Napi::Number::New(env, sv[0]));
+  return out;
+}
+
+Napi::Value PidfdOpen(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(env, "pid must be a number");
+  int pid = info[0].As<Napi::Number>().Int32Value();
+  if (pid <= 0) throw Napi::RangeError::New(env, "pid must be positive");
+  int fd = cs_pidfd_open(pid, 0);
+  if (fd < 0) throw ErrnoError(env, errno, "pidfd_open");
+  // pidfd_open sets O_CLOEXEC itself.
+  return Napi::Number::New(env, fd);
+}
+
+Napi::Value PidfdSendSignal(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ToFd(info, 0);
+  int sig = OptInt(info, 1, SIGTERM);
+  if (cs_pidfd_send_signal(fd, sig, 0) < 0) throw ErrnoError(env, errno, "pidfd_send_signal");
+  return env.Undefined();
+}
+
+// flock(fd, op) -> 0 or the errno (EWOULDBLOCK for a held lock with LOCK_NB). Never blocks the
+// loop unless the caller leaves out LOCK_NB.
+Napi::Value Flock(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ToFd(info, 0);
+  int op = OptInt(info, 1, LOCK_EX | LOCK_NB);
+  int rc;
+  do rc = flock(fd, op);
+  while (rc < 0 && errno == EINTR);
+  return Napi::Number::New(env, rc < 0 ? errno : 0);
+}
+
+// unixListen(path, minFd) -> fd of a listening SOCK_STREAM socket bound at path (mode 0600).
+Napi::Value UnixListen(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "path must be a string");
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  int min_fd = OptInt(info, 1, 3);
+  struct sockaddr_un addr;
+  std::memset(&addr, 0, sizeof(addr));
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof(addr.sun_path)) throw ErrnoError(env, ENAMETOOLONG, "bind");
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw ErrnoError(env, errno, "socket");
+  fd = Raise(fd, min_fd < 3 ? 3 : min_fd);
+  if (fd < 0) throw ErrnoError(env, errno, "fcntl(F_DUPFD_CLOEXEC)");
+  mode_t old = umask(0177);
+  int rc = bind(fd, reinterpret_cast<struct sockaddr*>(&addr), sizeof(addr));
+  int err = errno;
+  umask(old);
+  if (rc < 0 || listen(fd, 16) < 0) {
+    if (rc == 0) err = errno;
+    close(fd);
+    throw ErrnoError(env, err, rc < 0 ? "bind" : "listen");
+  }
+  return Napi::Number::New(env, fd);
+}
+
+// ---- waiting for a process through its pidfd ----
+
+struct PidWait {
+  uv_poll_t poll;
+  int pidfd;
+  Napi::Promise::Deferred deferred;
+  Napi::AsyncContext context;
+  PidWait(Napi::Env env, int fd) : pidfd(fd), deferred(Napi::Promise::Deferred::New(env)), context(env, "caisson:waitPidfd") {}
+};
+
+void OnPollClosed(uv_handle_t* h) {
+  delete static_cast<PidWait*>(h->data);
+}
+
+// The pidfd is readable once the process has exited. If it is our child we reap it with
+// waitid(P_PIDFD) and report the status; if it is not (the CLI that created it has gone, and
+// someone else reaps it), we only learn that it exited.
+void OnPidfdReadable(uv_poll_t* handle, int status, int events) {
+  auto* w = static_cast<PidWait*>(handle->data);
+  Napi::Env env = w->deferred.Env();
+  siginfo_t si;
+  std::memset(&si, 0, sizeof(si));
+  int rc = waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(w->pidfd), &si, WEXITED | WNOHANG);
+  if (rc == 0 && si.si_pid == 0 && status == 0) return;  // spurious wake-up: keep waiting
+  int err = errno;
+  uv_poll_stop(handle);
+  {
+    Napi::HandleScope scope(env);
+    Napi::CallbackScope cb(env, w->context);
+    Napi::Object out = Napi::Object::New(env);
+    if (rc == 0 && si.si_pid != 0) {
+      out.Set("reaped", Napi::Boolean::New(env, true));
+      out.Set("pid", Napi::Number::New(env, si.si_pid));
+      if (si.si_code == CLD_EXITED) {
+        out.Set("exitCode", Napi::Number::New(env, si.si_status));
+        out.Set("signal", env.Null());
+      } else {
+        out.Set("exitCode", env.Null());
+        out.Set("signal", Napi::Number::New(env, si.si_status));
+      }
+    } else {
+      out.Set("reaped", Napi::Boolean::New(env, false));
+      out.Set("errno", Napi::Number::New(env, rc < 0 ? err : 0));
+      out.Set("exitCode", env.Null());
+      out.Set("signal", env.Null());
+    }
+    w->deferred.Resolve(out);
+  }
+  uv_close(reinterpret_cast<uv_handle_t*>(handle), OnPollClosed);
+}
+
+// waitPidfd(pidfd, ref = true) -> Promise<{ reaped, pid?, exitCode, signal }>
+Napi::Value WaitPidfd(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ToFd(info, 0);
+  bool ref = info.Length() < 2 || info[1].ToBoolean();
+  uv_loop_t* loop = nullptr;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || !loop) throw Napi::Error::New(env, "no event loop");
+  auto* w = new PidWait(env, fd);
+  w->poll.data = w;
+  int rc = uv_poll_init(loop, &w->poll, fd);
+  if (rc < 0) {
+    delete w;
+    throw ErrnoError(env, -rc, "uv_poll_init");
+  }
+  rc = uv_poll_start(&w->poll, UV_READABLE, OnPidfdReadable);
+  if (rc < 0) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&w->poll), OnPollClosed);
+    throw ErrnoError(env, -rc, "uv_poll_start");
+  }
+  if (!ref) uv_unref(reinterpret_cast<uv_handle_t*>(&w->poll));
+  return w->deferred.Promise();
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("spawn", Napi::Function::New(env, Spawn));
+  exports.Set("pidfdOpen", Napi::Function::New(env, PidfdOpen));
+  exports.Set("pidfdSendSignal", Napi::Function::New(env, PidfdSendSignal));
+  exports.Set("flock", Napi::Function::New(env, Flock));
+  exports.Set("unixListen", Napi::Function::New(env, UnixListen));
+  exports.Set("waitPidfd", Napi::Function::New(env, WaitPidfd));
+  exports.Set("planVersion", Napi::Number::New(env, CS_PLAN_VERSION));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(caisson, Init)
