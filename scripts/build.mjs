@@ -1,1 +1,46 @@
-console.log('build placeholder')
+// Bundle the TypeScript sources with esbuild:
+//   dist/cli.js      the `caisson` entry (code split: each subcommand is its own chunk, loaded
+//                    only when it runs, which keeps start-up lean)
+//   dist/index.js    the library entry (`import { Runtime } from 'caisson'`)
+//   dist/types/      declarations, from tsc
+// Run by `npm install` (prepare) and `npm run build`.
+
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+let commit = '';
+try {
+  commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+} catch {
+  /* not a git checkout (npm tarball) */
+}
+
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  sourcemap: false,
+  logLevel: 'warning',
+  define: { __CAISSON_VERSION__: JSON.stringify(pkg.version), __CAISSON_COMMIT__: JSON.stringify(commit) },
+};
+await build({
+  ...common,
+  entryPoints: { cli: join(root, 'lib/cli/entry.ts'), index: join(root, 'lib/index.ts') },
+  outdir: join(root, 'dist'),
+  splitting: true,
+  chunkNames: '_[name]-[hash]',
+});
+
+// Declarations for library users; skipped when TypeScript is not installed (e.g. production installs).
+try {
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+} catch (err) {
+  if (err.code !== 'ENOENT' && !String(err.message).includes('Cannot find module')) throw err;
+}

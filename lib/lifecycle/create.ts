@@ -33,6 +33,9 @@ export interface CreateOptions {
   noNewKeyring?: boolean;
   /** number of fds from 3 up handed to the container (--preserve-fds plus LISTEN_FDS) */
   preserveFds?: number;
+  /** socket activation: the first `listenFds` of the preserved fds are LISTEN_FDS for the
+   * container, which then gets LISTEN_FDS=n and LISTEN_PID=1 in its environment */
+  listenFds?: number;
   /** called with warnings (unknown-to-kernel capabilities, ...) */
   warn?: (msg: string) => void;
 }
@@ -77,6 +80,12 @@ function writeIdMaps(pid: number, spec: Spec): void {
   }
 }
 
+function withListenFds(spec: Spec, n: number): Spec {
+  if (!n || !spec.process) return spec;
+  const env = (spec.process.env ?? []).filter((e) => !e.startsWith('LISTEN_FDS=') && !e.startsWith('LISTEN_PID='));
+  return { ...spec, process: { ...spec.process, env: [...env, `LISTEN_FDS=${n}`, 'LISTEN_PID=1'] } };
+}
+
 function describeExit(w: native.WaitResult | undefined): string {
   if (!w || !w.reaped) return 'exited';
   return w.signal !== null ? `was killed by signal ${w.signal}` : `exited with status ${w.exitCode}`;
@@ -85,7 +94,7 @@ function describeExit(w: native.WaitResult | undefined): string {
 export async function createContainer(store: StateStore, id: string, opts: CreateOptions): Promise<CreatedContainer> {
   // Everything that can be checked without touching the system comes first.
   const loaded = opts.loaded ?? loadBundle(opts.bundle ?? process.cwd());
-  const spec = loaded.spec;
+  const spec = withListenFds(loaded.spec, opts.listenFds ?? 0);
   if (opts.consoleSocket && !spec.process?.terminal) {
     throw new UsageError('cannot use console socket if caisson will not detach or allocate tty');
   }

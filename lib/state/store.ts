@@ -72,7 +72,12 @@ export class StateStore {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new AlreadyExistsError(id);
       throw fromNodeError(`create state directory ${this.dir(id)}`, err);
     }
-    return this.lock(id);
+    try {
+      return await this.lock(id);
+    } catch (err) {
+      this.remove(id);
+      throw err;
+    }
   }
 
   /**

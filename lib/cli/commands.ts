@@ -1,0 +1,147 @@
+// The command table. Each command's code lives in its own module under commands/ and is
+// imported only when that command runs, so `caisson state` does not pay for `run`.
+
+import type { FlagSpec, FlagValues } from './args.js';
+import type { Logger } from './log.js';
+
+export interface CommandContext {
+  /** the subcommand's name */
+  name: string;
+  root: string;
+  logger: Logger;
+  flags: FlagValues;
+  args: string[];
+  global: FlagValues;
+}
+
+export interface CommandModule {
+  run(ctx: CommandContext): Promise<number>;
+}
+
+export interface Command {
+  name: string;
+  usage: string;
+  argsUsage: string;
+  description?: string;
+  /** "exact N", "min N", "max N" or "any" */
+  args: string;
+  flags: FlagSpec[];
+  load: () => Promise<CommandModule>;
+}
+
+const help: FlagSpec = { name: 'help', aliases: ['h'], type: 'bool', usage: 'show help' };
+
+const createFlags: FlagSpec[] = [
+  { name: 'bundle', aliases: ['b'], type: 'string', value: 'DIR', usage: 'path to the root of the bundle directory', defaultText: 'current directory' },
+  { name: 'console-socket', type: 'string', value: 'PATH', usage: 'path to an AF_UNIX socket which will receive the pty master fd' },
+  { name: 'pidfd-socket', type: 'string', value: 'PATH', usage: 'path to an AF_UNIX socket which will receive a pidfd of the init (not supported yet)' },
+  { name: 'pid-file', type: 'string', value: 'FILE', usage: 'file to write the process id to' },
+  { name: 'no-pivot', type: 'bool', usage: 'do not use pivot_root to jail the process inside the rootfs (weaker: use only when the rootfs is on a ramdisk)' },
+  { name: 'no-new-keyring', type: 'bool', usage: 'do not create a new session keyring for the container' },
+  { name: 'preserve-fds', type: 'int', value: 'N', usage: 'pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N)', defaultText: '0' },
+  help,
+];
+
+export const COMMANDS: Command[] = [
+  {
+    name: 'create',
+    usage: 'create a container',
+    argsUsage: '<container-id>',
+    description: 'The init process is set up and waits; `start` runs the user program.',
+    args: 'exact 1',
+    flags: createFlags,
+    load: () => import('./commands/create.js'),
+  },
+  {
+    name: 'start',
+    usage: 'executes the user defined process in a created container',
+    argsUsage: '<container-id>',
+    args: 'exact 1',
+    flags: [help],
+    load: () => import('./commands/start.js'),
+  },
+  {
+    name: 'run',
+    usage: 'create and run a container',
+    argsUsage: '<container-id>',
+    args: 'exact 1',
+    flags: [
+      ...createFlags.filter((f) => f.name !== 'help'),
+      { name: 'detach', aliases: ['d'], type: 'bool', usage: 'detach from the container process' },
+      { name: 'keep', type: 'bool', usage: 'do not delete the container after it exits' },
+      { name: 'no-subreaper', type: 'bool', usage: 'accepted for compatibility; caisson is the parent of the init anyway' },
+      help,
+    ],
+    load: () => import('./commands/run.js'),
+  },
+  {
+    name: 'state',
+    usage: 'output the state of a container',
+    argsUsage: '<container-id>',
+    args: 'exact 1',
+    flags: [help],
+    load: () => import('./commands/state.js'),
+  },
+  {
+    name: 'kill',
+    usage: "kill sends the specified signal (default: SIGTERM) to the container's init process",
+    argsUsage: '<container-id> [signal]',
+    args: 'min 1',
+    flags: [{ name: 'all', aliases: ['a'], type: 'bool', usage: 'send the specified signal to all processes inside the container' }, help],
+    load: () => import('./commands/kill.js'),
+  },
+  {
+    name: 'delete',
+    usage: 'delete any resources held by the container often used with detached container',
+    argsUsage: '<container-id>',
+    args: 'exact 1',
+    flags: [{ name: 'force', aliases: ['f'], type: 'bool', usage: 'forcibly deletes the container if it is still running (uses SIGKILL)' }, help],
+    load: () => import('./commands/delete.js'),
+  },
+  {
+    name: 'list',
+    usage: 'lists containers started by caisson with the given root',
+    argsUsage: '',
+    args: 'exact 0',
+    flags: [
+      { name: 'format', aliases: ['f'], type: 'string', value: 'table|json', usage: 'select one of: table or json', defaultText: 'table' },
+      { name: 'quiet', aliases: ['q'], type: 'bool', usage: 'display only container IDs' },
+      help,
+    ],
+    load: () => import('./commands/list.js'),
+  },
+  {
+    name: 'spec',
+    usage: 'create a new specification file',
+    argsUsage: '',
+    args: 'exact 0',
+    flags: [
+      { name: 'bundle', aliases: ['b'], type: 'string', value: 'DIR', usage: 'path to the root of the bundle directory' },
+      { name: 'rootless', type: 'bool', usage: 'generate a configuration for a rootless container' },
+      help,
+    ],
+    load: () => import('./commands/spec.js'),
+  },
+  {
+    name: 'example-bundle',
+    usage: 'write a runnable bundle: a busybox rootfs from the host and a default config.json',
+    argsUsage: '<directory>',
+    args: 'exact 1',
+    flags: [help],
+    load: () => import('./commands/example-bundle.js'),
+  },
+  ...['pause', 'resume', 'exec', 'ps', 'update', 'events', 'features', 'checkpoint', 'restore'].map(
+    (name): Command => ({
+      name,
+      usage: `${name} (not implemented yet)`,
+      argsUsage: '',
+      args: 'any',
+      flags: [help],
+      load: () => import('./commands/not-yet.js'),
+    }),
+  ),
+];
+
+export function findCommand(name: string): Command | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}

@@ -1,0 +1,26 @@
+// Helpers the command modules share.
+
+import { Runtime } from '../../api.js';
+import type { CommandContext } from '../commands.js';
+
+export function runtime(ctx: CommandContext): Runtime {
+  return new Runtime({ root: ctx.root, logger: ctx.logger });
+}
+
+/** systemd socket activation: LISTEN_FDS fds from 3 up are passed on, before --preserve-fds. */
+export function listenFds(): number {
+  const n = Number(process.env.LISTEN_FDS ?? 0);
+  return Number.isInteger(n) && n > 0 ? n : 0;
+}
+
+export function createOptions(ctx: CommandContext) {
+  return {
+    bundle: (ctx.flags.bundle as string | undefined) ?? process.cwd(),
+    pidFile: ctx.flags['pid-file'] as string | undefined,
+    consoleSocket: ctx.flags['console-socket'] as string | undefined,
+    noPivot: !!ctx.flags['no-pivot'],
+    noNewKeyring: !!ctx.flags['no-new-keyring'],
+    preserveFds: ((ctx.flags['preserve-fds'] as number | undefined) ?? 0) + listenFds(),
+    listenFds: listenFds(),
+  };
+}
