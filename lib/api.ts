@@ -3,6 +3,7 @@
 
 import type { LoadedBundle } from './bundle.js';
 import { NotFoundError } from './errors.js';
+import { keepingAlive } from './native.js';
 import type { WaitResult } from './native.js';
 import { createContainer } from './lifecycle/create.js';
 import type { CreateOptions } from './lifecycle/create.js';
@@ -107,15 +108,8 @@ export class Container {
   async wait(): Promise<ExitStatus> {
     const exit = this.runtime.exitOf(this.id);
     if (exit) {
-      // The exit watch does not hold the event loop open by itself (a library must not keep
-      // its host process alive for containers nobody waits on); a waiter does.
-      const keepAlive = setInterval(() => {}, 1 << 30);
-      try {
-        const w = await exit;
-        return { exitCode: w.exitCode, signal: w.signal };
-      } finally {
-        clearInterval(keepAlive);
-      }
+      const w = await keepingAlive(exit);
+      return { exitCode: w.exitCode, signal: w.signal };
     }
     const { waitForExit } = await import('./lifecycle/wait.js');
     return waitForExit(this.runtime.store, this.id);
@@ -124,7 +118,8 @@ export class Container {
   async delete(opts: { force?: boolean } = {}): Promise<void> {
     await deleteContainer(this.runtime.store, this.id, opts.force);
     // Reap an init we created (it is dead by now) so it does not linger as a zombie.
-    await this.runtime.exitOf(this.id);
+    const exit = this.runtime.exitOf(this.id);
+    if (exit) await keepingAlive(exit);
     this.runtime.forget(this.id);
   }
 }

@@ -100,6 +100,20 @@ export function waitPidfd(pidfd: number, ref = true): Promise<WaitResult> {
   return wrap('wait for process', () => load().waitPidfd(pidfd, ref));
 }
 
+/**
+ * Await `p` while holding the event loop open. Exit watches do not keep the loop alive on their
+ * own (a library must not pin its host process for containers nobody waits on), so code that
+ * does await one must: otherwise Node would exit mid-await with status 13.
+ */
+export async function keepingAlive<T>(p: Promise<T>): Promise<T> {
+  const timer = setInterval(() => {}, 1 << 30);
+  try {
+    return await p;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 export function planVersion(): number {
   return load().planVersion;
 }

@@ -176,77 +176,117 @@ Napi::Value UnixListen(const Napi::CallbackInfo& info) {
 }
 
 // ---- waiting for a process through its pidfd ----
+//
+// The callback runs on the loop thread but may come during environment teardown, when no JS may
+// run: it uses the plain N-API calls and gives up quietly instead of throwing. Polls still open
+// at teardown are closed by a cleanup hook.
 
 struct PidWait {
   uv_poll_t poll;
   int pidfd;
-  Napi::Promise::Deferred deferred;
-  Napi::AsyncContext context;
-  PidWait(Napi::Env env, int fd) : pidfd(fd), deferred(Napi::Promise::Deferred::New(env)), context(env, "caisson:waitPidfd") {}
+  napi_env env;
+  napi_deferred deferred;
+  napi_async_context context;
+  bool done;
 };
 
 void OnPollClosed(uv_handle_t* h) {
-  delete static_cast<PidWait*>(h->data);
+  auto* w = static_cast<PidWait*>(h->data);
+  delete w;
 }
 
-// The pidfd is readable once the process has exited. If it is our child we reap it with
-// waitid(P_PIDFD) and report the status; if it is not (the CLI that created it has gone, and
-// someone else reaps it), we only learn that it exited.
+void StopWaitAtTeardown(void* arg);
+
+void FinishWait(PidWait* w) {
+  if (w->done) return;
+  w->done = true;
+  uv_poll_stop(&w->poll);
+  napi_remove_env_cleanup_hook(w->env, StopWaitAtTeardown, w);
+  uv_close(reinterpret_cast<uv_handle_t*>(&w->poll), OnPollClosed);
+}
+
+void SetNumberOrNull(napi_env env, napi_value obj, const char* key, bool has, double v) {
+  napi_value val;
+  if (has)
+    napi_create_double(env, v, &val);
+  else
+    napi_get_null(env, &val);
+  napi_set_named_property(env, obj, key, val);
+}
+
 void OnPidfdReadable(uv_poll_t* handle, int status, int events) {
   auto* w = static_cast<PidWait*>(handle->data);
-  Napi::Env env = w->deferred.Env();
   siginfo_t si;
   std::memset(&si, 0, sizeof(si));
   int rc = waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(w->pidfd), &si, WEXITED | WNOHANG);
-  if (rc == 0 && si.si_pid == 0 && status == 0) return;  // spurious wake-up: keep waiting
-  int err = errno;
-  uv_poll_stop(handle);
-  {
-    Napi::HandleScope scope(env);
-    Napi::CallbackScope cb(env, w->context);
-    Napi::Object out = Napi::Object::New(env);
-    if (rc == 0 && si.si_pid != 0) {
-      out.Set("reaped", Napi::Boolean::New(env, true));
-      out.Set("pid", Napi::Number::New(env, si.si_pid));
-      if (si.si_code == CLD_EXITED) {
-        out.Set("exitCode", Napi::Number::New(env, si.si_status));
-        out.Set("signal", env.Null());
-      } else {
-        out.Set("exitCode", env.Null());
-        out.Set("signal", Napi::Number::New(env, si.si_status));
-      }
-    } else {
-      out.Set("reaped", Napi::Boolean::New(env, false));
-      out.Set("errno", Napi::Number::New(env, rc < 0 ? err : 0));
-      out.Set("exitCode", env.Null());
-      out.Set("signal", env.Null());
+  if (rc == 0 && si.si_pid == 0 && status == 0) return;  // not exited yet: keep waiting
+  int err = rc < 0 ? errno : 0;
+  napi_env env = w->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) == napi_ok) {
+    napi_callback_scope cb;
+    napi_value resource;
+    napi_create_object(env, &resource);
+    if (napi_open_callback_scope(env, resource, w->context, &cb) == napi_ok) {
+      napi_value out, b;
+      napi_create_object(env, &out);
+      bool reaped = rc == 0 && si.si_pid != 0;
+      napi_get_boolean(env, reaped, &b);
+      napi_set_named_property(env, out, "reaped", b);
+      SetNumberOrNull(env, out, "pid", reaped, si.si_pid);
+      SetNumberOrNull(env, out, "exitCode", reaped && si.si_code == CLD_EXITED, si.si_status);
+      SetNumberOrNull(env, out, "signal", reaped && si.si_code != CLD_EXITED, si.si_status);
+      SetNumberOrNull(env, out, "errno", !reaped, err);
+      napi_resolve_deferred(env, w->deferred, out);
+      napi_close_callback_scope(env, cb);
     }
-    w->deferred.Resolve(out);
+    napi_close_handle_scope(env, scope);
   }
-  uv_close(reinterpret_cast<uv_handle_t*>(handle), OnPollClosed);
+  napi_async_destroy(env, w->context);
+  FinishWait(w);
 }
 
-// waitPidfd(pidfd, ref = true) -> Promise<{ reaped, pid?, exitCode, signal }>
+// At environment teardown: stop polling (the promise is never settled; nobody can observe it).
+void StopWaitAtTeardown(void* arg) {
+  auto* w = static_cast<PidWait*>(arg);
+  if (w->done) return;
+  w->done = true;
+  uv_poll_stop(&w->poll);
+  uv_close(reinterpret_cast<uv_handle_t*>(&w->poll), OnPollClosed);
+}
+
+// waitPidfd(pidfd, ref = true) -> Promise<{ reaped, pid, exitCode, signal, errno }>
 Napi::Value WaitPidfd(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = ToFd(info, 0);
   bool ref = info.Length() < 2 || info[1].ToBoolean();
   uv_loop_t* loop = nullptr;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok || !loop) throw Napi::Error::New(env, "no event loop");
-  auto* w = new PidWait(env, fd);
+  auto* w = new PidWait();
+  w->pidfd = fd;
+  w->env = env;
+  w->done = false;
   w->poll.data = w;
+  napi_value promise, name;
+  napi_create_promise(env, &w->deferred, &promise);
+  napi_create_string_utf8(env, "caisson:waitPidfd", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, nullptr, name, &w->context);
   int rc = uv_poll_init(loop, &w->poll, fd);
   if (rc < 0) {
+    napi_async_destroy(env, w->context);
     delete w;
     throw ErrnoError(env, -rc, "uv_poll_init");
   }
   rc = uv_poll_start(&w->poll, UV_READABLE, OnPidfdReadable);
   if (rc < 0) {
+    napi_async_destroy(env, w->context);
+    w->done = true;
     uv_close(reinterpret_cast<uv_handle_t*>(&w->poll), OnPollClosed);
     throw ErrnoError(env, -rc, "uv_poll_start");
   }
   if (!ref) uv_unref(reinterpret_cast<uv_handle_t*>(&w->poll));
-  return w->deferred.Promise();
+  napi_add_env_cleanup_hook(env, StopWaitAtTeardown, w);
+  return Napi::Value(env, promise);
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {

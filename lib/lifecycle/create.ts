@@ -153,7 +153,7 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
         }
       }
     }
-    await stage1Exit;
+    await native.keepingAlive(stage1Exit);
 
     // Ops after WAIT_START fail at `start` time; keep what start needs to explain them.
     const startIndex = plan.ops.findIndex((o) => o.code === Op.WAIT_START);
@@ -190,7 +190,7 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
         /* already gone */
       }
     }
-    await Promise.all([initExit, stage1Exit].filter(Boolean));
+    await native.keepingAlive(Promise.all([initExit, stage1Exit].filter(Boolean)));
     if (initPidfd !== undefined) closeSync(initPidfd);
     store.remove(id);
     throw err;
