@@ -405,6 +405,15 @@ static int op_readonly(struct cs_child *c, struct cs_rd *r) {
   return rc;
 }
 
+static int op_mkdir(struct cs_child *c, struct cs_rd *r) {
+  const char *path;
+  if (cs_rd_str(r, &path, NULL) < 0 || cs_rd_done(r) < 0) return cs_fail(c, "plan");
+  int fd = cs_mkdir_all_in_root(c, path);
+  if (fd < 0) return -1;
+  close(fd);
+  return 0;
+}
+
 static int op_root_readonly(struct cs_child *c, struct cs_rd *r) {
   if (cs_rd_done(r) < 0) return cs_fail(c, "plan");
   /* Only the root mount itself: mounts below keep their own flags, as in runc. */
@@ -425,6 +434,7 @@ int cs_ops_mount(struct cs_child *c, uint16_t code, struct cs_rd *r) {
     case CS_OP_MASK: return op_mask(c, r);
     case CS_OP_READONLY: return op_readonly(c, r);
     case CS_OP_ROOT_READONLY: return op_root_readonly(c, r);
+    case CS_OP_MKDIR: return op_mkdir(c, r);
     default: return CS_NOT_MINE;
   }
 }

@@ -79,6 +79,7 @@ enum cs_op {
   CS_OP_DUMPABLE = 36,     /* on (0/1)                                                       */
   CS_OP_CAPS_BOUNDING = 37,/* mask: drop the rest from the bounding set (before setuid)      */
   CS_OP_JOIN_KEYRING = 38, /* name, perm bits to add: a session keyring of our own           */
+  CS_OP_MKDIR = 39,        /* path in root: create it and its parents if missing (the cwd)   */
 
   CS_OP_MAX_ = 64
 };

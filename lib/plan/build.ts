@@ -83,6 +83,8 @@ export function buildPlan(spec: Spec, ctx: PlanContext): BuiltPlan {
   if (!bindsDev(spec)) ops.push(...deviceOps(spec, ctx, inUserNs));
   for (const s of sysctls) ops.push({ code: Op.SYSCTL, label: `set sysctl ${s.key}`, fields: [s.rel, s.value] });
 
+  // The cwd is created if missing, as runc does, while the rootfs is still writable.
+  ops.push({ code: Op.MKDIR, label: `create cwd ${process.cwd}`, fields: [process.cwd] });
   for (const p of spec.linux?.readonlyPaths ?? []) ops.push({ code: Op.READONLY, label: `make ${p} read-only`, fields: [p] });
   for (const p of spec.linux?.maskedPaths ?? []) ops.push({ code: Op.MASK, label: `mask ${p}`, fields: [p] });
 

@@ -46,6 +46,7 @@ export const Op = {
   DUMPABLE: 36,
   CAPS_BOUNDING: 37,
   JOIN_KEYRING: 38,
+  MKDIR: 39,
 } as const;
 export type OpCode = (typeof Op)[keyof typeof Op];
 
