@@ -1,7 +1,7 @@
 // A ready-to-run bundle: a busybox rootfs built from the host's busybox-static and the default
 // config. Used by `caisson example-bundle DIR`, `npm start` and the tests.
 
-import { chmodSync, copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { CaissonError } from './errors.js';
@@ -11,12 +11,32 @@ import type { Spec } from '../spec/types.js';
 
 export const BUSYBOX = '/bin/busybox';
 
+const PT_INTERP = 3;
+
+/**
+ * An ELF executable that needs no dynamic loader (no PT_INTERP program header): the only kind
+ * that runs in a rootfs without a libc. Reads the 64-bit little-endian headers directly.
+ */
+export function isStaticElf(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const eh = Buffer.alloc(64);
+    if (readSync(fd, eh, 0, 64, 0) < 64 || eh.readUInt32BE(0) !== 0x7f454c46 || eh[4] !== 2 || eh[5] !== 1) return false;
+    const phoff = Number(eh.readBigUInt64LE(32));
+    const phentsize = eh.readUInt16LE(54);
+    const phnum = eh.readUInt16LE(56);
+    const ph = Buffer.alloc(phentsize * phnum);
+    readSync(fd, ph, 0, ph.length, phoff);
+    for (let i = 0; i < phnum; i++) if (ph.readUInt32LE(i * phentsize) === PT_INTERP) return false;
+    return true;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function findBusybox(): string {
   for (const p of [process.env.CAISSON_BUSYBOX, BUSYBOX, '/usr/bin/busybox'].filter(Boolean) as string[]) {
-    if (!existsSync(p)) continue;
-    // Only a static busybox runs inside a rootfs that has no libc.
-    const head = execFileSync('file', ['-L', p], { encoding: 'utf8' });
-    if (/statically linked|static-pie/.test(head)) return p;
+    if (existsSync(p) && isStaticElf(p)) return p;
   }
   throw new CaissonError(
     'ENOTSUP',

@@ -18,3 +18,5 @@ export type { ErrorCode } from './errors.js';
 export { validateConfig, validateProcess, validateResources } from '../spec/index.js';
 export type * from '../spec/types.js';
 export { parseSignal } from './signals.js';
+export { writeExampleBundle, buildBusyboxRootfs } from './example-bundle.js';
+export { defaultSpec } from './default-spec.js';

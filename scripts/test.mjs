@@ -1,0 +1,67 @@
+// `npm test`: install what the tests need, build, run the suite, and end with one line
+// "N passed, N failed" (what CI reads).
+//
+//   npm test                       everything, against caisson
+//   npm test -- --runtime runc     the CLI suites against /usr/sbin/runc (compatibility check)
+//   npm test -- test/unit          just some files (any vitest filters)
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensurePackages, TEST_PACKAGES } from './deps.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const env = { ...process.env };
+
+if (process.getuid() !== 0) {
+  console.error('npm test must run as root: the tests create real namespaces, mounts and processes.');
+  process.exit(1);
+}
+ensurePackages(TEST_PACKAGES);
+
+const rtIndex = args.indexOf('--runtime');
+let label = 'caisson';
+if (rtIndex >= 0) {
+  const name = args[rtIndex + 1];
+  args.splice(rtIndex, 2);
+  env.RUNTIME = name.includes('/') ? name : `/usr/sbin/${name}`;
+  label = name;
+  // Only the suites that drive the CLI make sense against another runtime.
+  if (!args.some((a) => !a.startsWith('-'))) args.push('test/integration');
+}
+
+// Build the addon if a previous install did not, and the bundle always (it is quick).
+const run = (cmd, a) => {
+  const r = spawnSync(cmd, a, { cwd: root, stdio: 'inherit', env });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+};
+if (!existsSync(join(root, 'build/Release/caisson.node'))) run('npx', ['--no-install', 'node-gyp', 'rebuild']);
+run(process.execPath, [join(root, 'scripts/build.mjs')]);
+
+const outDir = join(root, 'test-results');
+mkdirSync(outDir, { recursive: true });
+const json = join(outDir, `vitest-${label}.json`);
+const r = spawnSync(
+  process.execPath,
+  [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${json}`, ...args],
+  { cwd: root, stdio: 'inherit', env },
+);
+
+let passed = 0;
+let failed = 0;
+if (existsSync(json)) {
+  const report = JSON.parse(readFileSync(json, 'utf8'));
+  passed = report.numPassedTests ?? 0;
+  // Failed tests, plus files that failed without any failed test (they did not even load).
+  const brokenFiles = (report.testResults ?? []).filter(
+    (f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed'),
+  ).length;
+  failed = (report.numFailedTests ?? 0) + brokenFiles;
+}
+if (r.status !== 0 && failed === 0) failed = 1; // the run itself failed (setup, teardown leak check)
+const line = `${passed} passed, ${failed} failed`;
+writeFileSync(join(outDir, `summary-${label}.txt`), `${line}\n`);
+console.log(`\n${line}`);
+process.exit(failed ? 1 : 0);
