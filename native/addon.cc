@@ -190,8 +190,12 @@ struct PidWait {
   bool done;
 };
 
+// The poll watches our own dup of the caller's pidfd, closed only here, after libuv has let go
+// of it: the caller may close its fd at any time, and a reused fd number never meets a watcher
+// that is still being torn down (libuv would refuse it with EEXIST).
 void OnPollClosed(uv_handle_t* h) {
   auto* w = static_cast<PidWait*>(h->data);
+  close(w->pidfd);
   delete w;
 }
 
@@ -262,8 +266,10 @@ Napi::Value WaitPidfd(const Napi::CallbackInfo& info) {
   bool ref = info.Length() < 2 || info[1].ToBoolean();
   uv_loop_t* loop = nullptr;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok || !loop) throw Napi::Error::New(env, "no event loop");
+  int own = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  if (own < 0) throw ErrnoError(env, errno, "fcntl(F_DUPFD_CLOEXEC)");
   auto* w = new PidWait();
-  w->pidfd = fd;
+  w->pidfd = own;
   w->env = env;
   w->done = false;
   w->poll.data = w;
@@ -274,6 +280,7 @@ Napi::Value WaitPidfd(const Napi::CallbackInfo& info) {
   int rc = uv_poll_init(loop, &w->poll, fd);
   if (rc < 0) {
     napi_async_destroy(env, w->context);
+    close(own);
     delete w;
     throw ErrnoError(env, -rc, "uv_poll_init");
   }
