@@ -1,29 +1,43 @@
 // Once per test run: build the busybox rootfs fixture, and afterwards check that no test left
 // anything behind (state directories, mounts, processes).
 
-import { mkdirSync, readdirSync, readlinkSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { buildBusyboxRootfs } from '../lib/example-bundle.js';
 import { FIXTURE_ROOTFS, TEST_BASE } from './helpers/paths.js';
 
+/** Every process the test run starts carries this in its environment; containers get it too. */
+export const RUN_MARK = 'CAISSON_TEST_RUN';
+
+function markedProcesses(): string[] {
+  const out: string[] = [];
+  const mark = `${RUN_MARK}=${process.env[RUN_MARK]}`;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    if (Number(pid) === process.pid) continue;
+    try {
+      const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      if (!env.includes(mark)) continue;
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+      // vitest's own workers may still be winding down.
+      const ppid = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+      if (ppid === process.pid && cmdline.includes('vitest')) continue;
+      out.push(`process ${pid} (${cmdline})`);
+    } catch {
+      /* gone, or a kernel thread */
+    }
+  }
+  return out;
+}
+
 export function leftovers(): string[] {
-  const found: string[] = [];
+  const found: string[] = markedProcesses();
   for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
     const mp = line.split(' ')[4];
     if (mp?.startsWith(TEST_BASE)) found.push(`mount ${mp}`);
   }
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const root = readlinkSync(`/proc/${pid}/root`);
-      if (root.startsWith(TEST_BASE)) found.push(`process ${pid} (${readFileSync(`/proc/${pid}/comm`, 'utf8').trim()}) rooted in ${root}`);
-    } catch {
-      /* gone or not ours to read */
-    }
-  }
+  // Each sandbox removes its directory when it is clean; one that is still here was not.
   try {
-    for (const sandbox of readdirSync(`${TEST_BASE}/sandboxes`)) {
-      for (const id of readdirSync(`${TEST_BASE}/sandboxes/${sandbox}/state`)) found.push(`state ${sandbox}/state/${id}`);
-    }
+    for (const sandbox of readdirSync(`${TEST_BASE}/sandboxes`)) found.push(`sandbox ${TEST_BASE}/sandboxes/${sandbox}`);
   } catch {
     /* no sandboxes left: good */
   }
@@ -31,6 +45,7 @@ export function leftovers(): string[] {
 }
 
 export function setup(): void {
+  process.env[RUN_MARK] = String(process.pid);
   rmSync(TEST_BASE, { recursive: true, force: true });
   mkdirSync(dirname(FIXTURE_ROOTFS), { recursive: true });
   buildBusyboxRootfs(dirname(FIXTURE_ROOTFS));

@@ -101,6 +101,8 @@ export class Sandbox {
     } else {
       spec.root = { path: FIXTURE_ROOTFS, readonly: true };
     }
+    // Marks the container's processes for the leak check after the run (test/global-setup.ts).
+    spec.process!.env = [...(spec.process!.env ?? []), `CAISSON_TEST_RUN=${process.env.CAISSON_TEST_RUN ?? ''}`];
     edit?.(spec);
     writeFileSync(join(dir, 'config.json'), JSON.stringify(spec, null, 2));
     return dir;
