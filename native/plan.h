@@ -116,8 +116,6 @@ enum cs_mount_kind {
 #define CS_SB_DIRSYNC 0x2
 #define CS_SB_LAZYTIME 0x4
 #define CS_SB_MAND 0x8
-#define CS_SB_SILENT 0x10
-#define CS_SB_IVERSION 0x20
 
 /* CS_OP_CHDIR `when`: runc changes directory as root first (so a cwd only root can enter works)
  * and retries as the user if that was refused. */

@@ -1,10 +1,10 @@
 // Once per test run: build the busybox rootfs fixture, and afterwards check that no test left
 // anything behind (state directories, mounts, processes).
 
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { buildBusyboxRootfs } from '../lib/example-bundle.js';
-import { FIXTURE_ROOTFS, TEST_BASE } from './helpers/paths.js';
+import { FIXTURE_ROOTFS, TEST_BASE, TEST_ROOT } from './helpers/paths.js';
 
 /** Every process the test run starts carries this in its environment; containers get it too. */
 export const RUN_MARK = 'CAISSON_TEST_RUN';
@@ -44,8 +44,22 @@ export function leftovers(): string[] {
   return found;
 }
 
+/** Directories of earlier runs whose vitest process is gone (a run killed before teardown). */
+function removeStaleRuns(): void {
+  try {
+    for (const name of readdirSync(TEST_ROOT)) {
+      if (/^\d+$/.test(name) && Number(name) !== process.pid && !existsSync(`/proc/${name}`)) {
+        rmSync(`${TEST_ROOT}/${name}`, { recursive: true, force: true });
+      }
+    }
+  } catch {
+    /* no earlier runs */
+  }
+}
+
 export function setup(): void {
   process.env[RUN_MARK] = String(process.pid);
+  removeStaleRuns();
   rmSync(TEST_BASE, { recursive: true, force: true });
   mkdirSync(dirname(FIXTURE_ROOTFS), { recursive: true });
   buildBusyboxRootfs(dirname(FIXTURE_ROOTFS));

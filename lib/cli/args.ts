@@ -30,6 +30,25 @@ function lookup(specs: FlagSpec[], name: string): FlagSpec | undefined {
   return specs.find((s) => s.name === name || s.aliases?.includes(name));
 }
 
+/** Go's strconv.ParseInt(s, 0, 64), which the flag package uses: 0x, 0o, 0b, leading-0 octal, _ separators. */
+export function parseGoInt(s: string): number | undefined {
+  const m = /^([+-]?)(0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|0[0-7_]*|[1-9][0-9_]*)$/.exec(s);
+  if (!m) return undefined;
+  let body = m[2]!;
+  // Underscores only between digits (or right after a base prefix).
+  if (/__|_$/.test(body)) return undefined;
+  body = body.replace(/_/g, '');
+  let n: bigint;
+  if (/^0[xX]/.test(body)) n = BigInt(body);
+  else if (/^0[oO]/.test(body)) n = BigInt(`0o${body.slice(2)}`);
+  else if (/^0[bB]/.test(body)) n = BigInt(body);
+  else if (body.length > 1 && body.startsWith('0')) n = BigInt(`0o${body.slice(1)}`);
+  else n = BigInt(body);
+  if (m[1] === '-') n = -n;
+  if (n > BigInt(Number.MAX_SAFE_INTEGER) || n < BigInt(Number.MIN_SAFE_INTEGER)) return undefined;
+  return Number(n);
+}
+
 export function parseFlags(argv: string[], specs: FlagSpec[], where: string): Parsed {
   const flags: FlagValues = {};
   let i = 0;
@@ -51,7 +70,7 @@ export function parseFlags(argv: string[], specs: FlagSpec[], where: string): Pa
       if (value === undefined) flags[spec.name] = true;
       else if (/^(1|t|true|T|TRUE|True)$/.test(value)) flags[spec.name] = true;
       else if (/^(0|f|false|F|FALSE|False)$/.test(value)) flags[spec.name] = false;
-      else throw new UsageError(`invalid boolean value "${value}" for -${name}`);
+      else throw new UsageError(`invalid boolean value "${value}" for -${name}: parse error`);
       continue;
     }
     if (value === undefined) {
@@ -59,8 +78,9 @@ export function parseFlags(argv: string[], specs: FlagSpec[], where: string): Pa
       value = argv[++i]!;
     }
     if (spec.type === 'int') {
-      if (!/^-?\d+$/.test(value)) throw new UsageError(`invalid value "${value}" for flag -${name}: parse error`);
-      flags[spec.name] = Number(value);
+      const n = parseGoInt(value);
+      if (n === undefined) throw new UsageError(`invalid value "${value}" for flag -${name}: parse error`);
+      flags[spec.name] = n;
     } else if (spec.type === 'list') {
       flags[spec.name] = [...((flags[spec.name] as string[] | undefined) ?? []), value];
     } else {

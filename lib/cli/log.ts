@@ -18,9 +18,19 @@ function rfc3339(d = new Date()): string {
   return `${local}${off === 0 ? 'Z' : `${off > 0 ? '+' : '-'}${pad(off / 60)}:${pad(off % 60)}`}`;
 }
 
-// logrus quotes a value unless it only holds these characters.
+// logrus leaves a value bare when it only holds these characters (or is empty), and otherwise
+// quotes it with Go's %q: \a \b \f \n \r \t \v, \xNN for other control bytes.
 function textValue(s: string): string {
-  return /^[A-Za-z0-9\-._/@^+]+$/.test(s) ? s : JSON.stringify(s);
+  if (/^[A-Za-z0-9\-._/@^+]*$/.test(s)) return s;
+  const named: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '"': '\\"', '\\': '\\\\' };
+  let out = '"';
+  for (const ch of s) {
+    const code = ch.codePointAt(0)!;
+    if (named[ch]) out += named[ch];
+    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return `${out}"`;
 }
 
 export class Logger {

@@ -2,7 +2,7 @@
 // Each op starts with a label; when the child reports a failure by op index, the parent prints
 // the label ("mount proc on /proc"), so every error says where it happened.
 
-import { OP_HEADER_LEN, PLAN_HEADER_LEN, PLAN_MAGIC, PLAN_MAX_LEN, PLAN_VERSION, TAG_STR, TAG_U64 } from './opcodes.js';
+import { OP_HEADER_LEN, PLAN_HEADER_LEN, PLAN_MAGIC, PLAN_MAX_LEN, PLAN_MAX_OPS, PLAN_VERSION, TAG_STR, TAG_U64 } from './opcodes.js';
 import type { OpCode } from './opcodes.js';
 
 /** A field of an op: an unsigned 64-bit integer or a string (no NUL inside). */
@@ -22,13 +22,14 @@ export interface Plan {
 const U64_MAX = (1n << 64n) - 1n;
 
 function u64(v: number | bigint, where: string): bigint {
-  const b = typeof v === 'bigint' ? v : BigInt(v);
   if (typeof v === 'number' && !Number.isInteger(v)) throw new TypeError(`${where}: ${v} is not an integer`);
+  const b = typeof v === 'bigint' ? v : BigInt(v);
   if (b < 0n || b > U64_MAX) throw new RangeError(`${where}: ${v} does not fit in 64 bits`);
   return b;
 }
 
 export function encodePlan(plan: Plan): Buffer {
+  if (plan.ops.length > PLAN_MAX_OPS) throw new RangeError(`plan has ${plan.ops.length} operations, more than ${PLAN_MAX_OPS}`);
   const chunks: Buffer[] = [];
   let total = PLAN_HEADER_LEN;
   for (const op of plan.ops) {

@@ -17,7 +17,8 @@ import { MF_BIND_FALLBACK, MF_DEST_FILE, MF_RECURSIVE_BIND, MF_REMOUNT, MountKin
 
 /** Clean a destination the way runc does: absolute (relative means relative to /), no "..". */
 export function cleanDestination(dest: string): string {
-  return posix.normalize(posix.join('/', dest));
+  const clean = posix.normalize(posix.join('/', dest));
+  return clean.length > 1 ? clean.replace(/\/+$/, '') : clean;
 }
 
 interface MountOpInput {

@@ -1,11 +1,12 @@
 // Operation codes and flags of the plan wire format. Mirror of native/plan.h: keep both in sync
-// (test/unit/plan/opcodes.test.ts compares them).
+// (test/unit/plan/opcodes-sync.test.ts compares them).
 
 export const PLAN_MAGIC = 0x4c505343; // "CSPL"
 export const PLAN_VERSION = 1;
 export const PLAN_HEADER_LEN = 16;
 export const OP_HEADER_LEN = 8;
 export const PLAN_MAX_LEN = 16 << 20;
+export const PLAN_MAX_OPS = 65536;
 
 export const TAG_U64 = 1;
 export const TAG_STR = 2;

@@ -2,6 +2,12 @@
 import { resolve } from 'node:path';
 
 export const REPO = resolve(import.meta.dirname, '../..');
-/** every file a test run makes lives below this directory */
-export const TEST_BASE = process.env.CAISSON_TEST_BASE ?? '/tmp/caisson-test';
+/** parent of every run's directory */
+export const TEST_ROOT = '/tmp/caisson-test';
+/**
+ * This run's directory. The global setup (in vitest's main process) sets CAISSON_TEST_RUN to its
+ * pid before the workers start, so the main process and every worker agree, and two runs at once
+ * (a unit run beside an integration run) never touch each other's files.
+ */
+export const TEST_BASE = process.env.CAISSON_TEST_BASE ?? resolve(TEST_ROOT, process.env.CAISSON_TEST_RUN ?? String(process.pid));
 export const FIXTURE_ROOTFS = resolve(TEST_BASE, 'fixture/rootfs');

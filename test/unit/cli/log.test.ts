@@ -141,10 +141,16 @@ describe('text format (logrus)', () => {
     expect(textOf(msg)).toBe(expected);
   });
 
-  // BUG (lib/cli/log.ts:25 textValue): logrus' TextFormatter only quotes an empty value when
-  // QuoteEmptyFields is set (runc does not set it), so it prints `msg=`; caisson prints `msg=""`
-  // because the "bare" regex needs at least one character. Fix: return s unchanged when it is "".
-  it.fails('an empty message is bare, as logrus prints it', () => {
+  it.each([
+    ['bell\x07', '"bell\\a"'],
+    ['vt\x0b', '"vt\\v"'],
+    ['soh\x01', '"soh\\x01"'],
+    ['del\x7f', '"del\\x7f"'],
+  ])('%j is quoted the way Go\'s %%q does it: %s', (msg, expected) => {
+    expect(textOf(msg)).toBe(expected);
+  });
+
+  it('an empty message is bare, as logrus prints it', () => {
     expect(textOf('')).toBe('');
   });
 });

@@ -11,7 +11,7 @@ import { makeCtx, minimalSpec, mountFields, opNames } from './fixtures.js';
 const n = (count: number, name: string): string[] => Array(count).fill(name);
 const find = (ops: PlanOp[], code: number): PlanOp[] => ops.filter((o) => o.code === code);
 const indexOf = (ops: PlanOp[], code: number): number => ops.findIndex((o) => o.code === code);
-const lastIndexOf = (ops: PlanOp[], code: number): number => ops.map((o) => o.code).lastIndexOf(code as never);
+const lastIndexOf = (ops: PlanOp[], code: number): number => ops.map((o): number => o.code).lastIndexOf(code);
 
 function errorOf(fn: () => unknown): ConfigError {
   try {
