@@ -67,8 +67,11 @@ export function buildPlan(spec: Spec, ctx: PlanContext): BuiltPlan {
     ops.push({ code: Op.SETDOMAINNAME, label: 'set domainname', fields: [spec.domainname] });
 
   // Default rprivate: nothing the container mounts leaks to the host, nothing from the host
-  // appears in the container after the fact.
-  const prop = PROPAGATION[spec.linux?.rootfsPropagation ?? 'rprivate']!;
+  // appears in the container after the fact. Unbindable cannot be set up front: the rootfs and
+  // every bind would then refuse to be cloned (runc fails that way); it is applied after
+  // pivot_root instead, with the setup done private.
+  const requested = PROPAGATION[spec.linux?.rootfsPropagation ?? 'rprivate']!;
+  const prop = requested === MS.UNBINDABLE ? MS.PRIVATE : requested;
   ops.push({ code: Op.MOUNT_PROPAGATION, label: 'set mount propagation of /', fields: ['/', MS.REC | prop] });
   if (prop !== MS.PRIVATE) {
     // pivot_root refuses a new root whose parent mount is shared.
@@ -93,6 +96,9 @@ export function buildPlan(spec: Spec, ctx: PlanContext): BuiltPlan {
       ? { code: Op.CHROOT, label: 'chroot into rootfs (--no-pivot)', fields: [] }
       : { code: Op.PIVOT_ROOT, label: 'pivot_root into rootfs', fields: [] },
   );
+  if (requested === MS.UNBINDABLE) {
+    ops.push({ code: Op.MOUNT_PROPAGATION, label: 'make / unbindable', fields: ['/', MS.REC | MS.UNBINDABLE] });
+  }
   if (spec.root.readonly) ops.push({ code: Op.ROOT_READONLY, label: 'make rootfs read-only', fields: [] });
 
   ops.push(

@@ -70,14 +70,14 @@ function hierarchyKey(h: CgroupHierarchy): string {
  * hierarchy is bind-mounted from the container's own cgroup instead (runc does the same). With a
  * cgroup namespace the kernel roots a fresh mount at the namespace's cgroup.
  */
-function cgroupMountOps(index: number, dest: string, o: ParsedMountOptions, spec: Spec, ctx: PlanContext, v2only: boolean): PlanOp[] {
+function cgroupMountOps(m: Mount, index: number, dest: string, o: ParsedMountOptions, spec: Spec, ctx: PlanContext, v2only: boolean): PlanOp[] {
   const cgroupns = hasNs(spec, 'cgroup');
   const ops: PlanOp[] = [];
   const one = (h: CgroupHierarchy, at: string, sub: ParsedMountOptions): PlanOp => {
     const label = `mount cgroup${h.version === 2 ? '2' : ` (${h.controllers.join(',')})`} on ${at}`;
     if (cgroupns) {
       const data = h.version === 2 ? sub.data : [...h.controllers, ...sub.data];
-      return mountOp({ kind: MountKind.FS, source: 'cgroup', dest: at, fstype: h.version === 2 ? 'cgroup2' : 'cgroup', o: { ...sub, data }, flags: 0, label });
+      return mountOp({ kind: MountKind.FS, source: m.source ?? 'cgroup', dest: at, fstype: h.version === 2 ? 'cgroup2' : 'cgroup', o: { ...sub, data }, flags: 0, label });
     }
     const own = ctx.ownCgroups.get(hierarchyKey(h)) ?? '/';
     const source = posix.join(h.mountPoint, own);
@@ -127,7 +127,7 @@ export function mountOps(spec: Spec, ctx: PlanContext, newUserNs: boolean): Plan
     }
     if (!type) throw new ConfigError(`${path}.type`, 'is required for a mount that is not a bind mount');
     if (type === 'cgroup' || type === 'cgroup2') {
-      ops.push(...cgroupMountOps(i, dest, o, spec, ctx, type === 'cgroup2'));
+      ops.push(...cgroupMountOps(m, i, dest, o, spec, ctx, type === 'cgroup2'));
       return;
     }
     // sysfs cannot be mounted from a user namespace that does not own the network namespace:

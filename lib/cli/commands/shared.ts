@@ -7,8 +7,12 @@ export function runtime(ctx: CommandContext): Runtime {
   return new Runtime({ root: ctx.root, logger: ctx.logger });
 }
 
-/** systemd socket activation: LISTEN_FDS fds from 3 up are passed on, before --preserve-fds. */
+/**
+ * systemd socket activation: LISTEN_FDS fds from 3 up are passed on, before --preserve-fds.
+ * As in sd_listen_fds(3), they are ours only when LISTEN_PID names this process.
+ */
 export function listenFds(): number {
+  if (process.env.LISTEN_PID !== String(process.pid)) return 0;
   const n = Number(process.env.LISTEN_FDS ?? 0);
   return Number.isInteger(n) && n > 0 ? n : 0;
 }

@@ -1,0 +1,81 @@
+// The library API in-process: no CLI, no process per operation. Typed results and errors,
+// exit statuses learnt as the init's parent, many containers at once.
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError, NotFoundError, Runtime, StateError, SystemError } from '../../lib/index.js';
+import { IS_CAISSON, Sandbox } from '../helpers/sandbox.js';
+
+let sb: Sandbox;
+let runtime: Runtime;
+beforeEach(() => {
+  sb = new Sandbox('library');
+  runtime = new Runtime({ root: sb.root });
+});
+afterEach(async () => {
+  await sb.cleanup();
+});
+
+// The library is caisson's own: nothing to cross-check against runc here.
+describe.skipIf(!IS_CAISSON)('Runtime and Container', () => {
+  it('create → start → wait → delete, with the exit status', async () => {
+    const c = await runtime.create(sb.id(), { bundle: sb.bundle(['sh', '-c', 'exit 3']) });
+    expect(c.state().status).toBe('created');
+    await c.start();
+    expect(await c.wait()).toEqual({ exitCode: 3, signal: null });
+    expect(c.state().status).toBe('stopped');
+    await c.delete();
+    expect(() => runtime.load(c.id)).toThrow(NotFoundError);
+  });
+
+  it('reports death by signal', async () => {
+    const c = await runtime.create(sb.id(), { bundle: sb.bundle(['sleep', '30']) });
+    await c.start();
+    await c.kill('KILL');
+    expect(await c.wait()).toEqual({ exitCode: null, signal: 9 });
+    await c.delete();
+  });
+
+  it('throws typed errors', async () => {
+    const bad = sb.bundle(['true'], (s) => (s.process!.cwd = 'relative'));
+    const err = await runtime.create(sb.id(), { bundle: bad }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).path).toBe('$.process.cwd');
+    expect((err as ConfigError).code).toBe('ECONFIG');
+
+    const mountErr = await runtime
+      .create(sb.id(), { bundle: sb.bundle(['true'], (s) => s.mounts!.push({ destination: '/t', type: 'tmpfs', source: 'tmpfs', options: ['size=banana'] })) })
+      .catch((e: unknown) => e);
+    expect(mountErr).toBeInstanceOf(SystemError);
+    expect((mountErr as SystemError).step).toMatch(/^mount tmpfs on \/t/);
+    expect((mountErr as SystemError).errnoName).toBe('EINVAL');
+
+    const c = await runtime.create(sb.id(), { bundle: sb.bundle(['sleep', '30']) });
+    await c.start();
+    const again = await c.start().catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(StateError);
+    expect((again as StateError).message).toBe('cannot start an already running container');
+    await c.delete({ force: true });
+    expect(sb.stateLeft()).toEqual([]);
+  });
+
+  it('runs many containers at once from one process', async () => {
+    const bundle = sb.bundle(['sh', '-c', 'echo $$ > /dev/null; exit 0']);
+    const containers = await Promise.all(Array.from({ length: 8 }, () => runtime.create(sb.id(), { bundle })));
+    await Promise.all(containers.map((c) => c.start()));
+    const results = await Promise.all(containers.map((c) => c.wait()));
+    expect(results.every((r) => r.exitCode === 0)).toBe(true);
+    expect(runtime.list().map((s) => s.status)).toEqual(Array(8).fill('stopped'));
+    await Promise.all(containers.map((c) => c.delete()));
+    expect(runtime.list()).toEqual([]);
+  });
+
+  it('another Runtime on the same root sees the same containers', async () => {
+    const c = await runtime.create(sb.id(), { bundle: sb.bundle(['sleep', '30']) });
+    const other = new Runtime({ root: sb.root });
+    expect(other.load(c.id).state().status).toBe('created');
+    await other.load(c.id).start();
+    expect(c.state().status).toBe('running');
+    await other.load(c.id).delete({ force: true });
+    await c.delete({ force: true }).catch(() => undefined);
+  });
+});
