@@ -43,8 +43,12 @@ export class Runtime {
   }
 
   /** Create a container from a bundle directory: the init is set up and waits for start(). */
-  async create(id: string, opts: Omit<CreateOptions, 'loaded' | 'warn'> & { loaded?: LoadedBundle } = {}): Promise<Container> {
-    const created = await createContainer(this.store, id, { ...opts, warn: (m) => this.logger?.warn(m) });
+  async create(id: string, opts: Omit<CreateOptions, 'loaded' | 'warn' | 'debug'> & { loaded?: LoadedBundle } = {}): Promise<Container> {
+    const created = await createContainer(this.store, id, {
+      ...opts,
+      warn: (m) => this.logger?.warn(m),
+      debug: this.logger?.debug ? (m) => this.logger?.debug?.(m) : undefined,
+    });
     this.exits.set(id, created.exit);
     return new Container(this, id);
   }

@@ -1,7 +1,10 @@
 // Bundle the TypeScript sources with esbuild:
-//   dist/cli.js      the `caisson` entry (code split: each subcommand is its own chunk, loaded
-//                    only when it runs, which keeps start-up lean)
-//   dist/index.js    the library entry (`import { Runtime } from 'caisson'`)
+//   dist/cli.cjs     the `caisson` entry: one CommonJS file. Start-up is what a CLI pays on every
+//                    call, and CommonJS skips the ESM loader (measured here: `caisson list` 55 ms
+//                    as one CJS file, 64 ms as split ESM chunks, bare `node -e 0` 48 ms). Each
+//                    subcommand's module still only runs when that command does (esbuild keeps
+//                    the dynamic imports as lazy initialisers).
+//   dist/index.js    the library entry (`import { Runtime } from 'caisson'`), ESM
 //   dist/types/      declarations, from tsc
 // Run by `npm install` (prepare) and `npm run build`.
 
@@ -32,7 +35,17 @@ const common = {
 };
 await build({
   ...common,
-  entryPoints: { cli: join(root, 'lib/cli/entry.ts'), index: join(root, 'lib/index.ts') },
+  entryPoints: { cli: join(root, 'lib/cli/entry.ts') },
+  outExtension: { '.js': '.cjs' },
+  outdir: join(root, 'dist'),
+  format: 'cjs',
+  // import.meta.url has no CommonJS meaning: give it the file's URL.
+  define: { ...common.define, 'import.meta.url': '__caissonImportMetaUrl' },
+  banner: { js: "const __caissonImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
+await build({
+  ...common,
+  entryPoints: { index: join(root, 'lib/index.ts') },
   outdir: join(root, 'dist'),
   splitting: true,
   chunkNames: '_[name]-[hash]',

@@ -1,4 +1,6 @@
-// The bundled entry of `caisson` (bin/caisson imports dist/cli.js).
+// The bundled entry of `caisson` (bin/caisson requires dist/cli.cjs).
 import { main } from './main.js';
 
-process.exitCode = await main(process.argv.slice(2));
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

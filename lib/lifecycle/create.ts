@@ -38,6 +38,8 @@ export interface CreateOptions {
   listenFds?: number;
   /** called with warnings (unknown-to-kernel capabilities, ...) */
   warn?: (msg: string) => void;
+  /** called with debug messages (the plan, the init's progress) */
+  debug?: (msg: string) => void;
 }
 
 export interface CreatedContainer {
@@ -116,6 +118,7 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
     gatheredFds = gathered.fds;
     const plan = buildPlan(spec, gathered.ctx);
     for (const w of plan.warnings) opts.warn?.(w);
+    if (opts.debug) opts.debug(`plan for ${id}: ${plan.ops.map((o) => o.label).join('; ')}`);
 
     spawned = native.spawn(encodePlan(plan), minFd);
     stage1Exit = native.waitPidfd(spawned.pidfd, false);
@@ -137,6 +140,7 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
           initPidfd = native.pidfdOpen(initPid);
           initExit = native.waitPidfd(initPidfd, false);
           startTime = readProcStat(initPid)?.startTime ?? '';
+          opts.debug?.(`container init of ${id} is pid ${initPid}`);
           sync.go();
           break;
         case 'reached':

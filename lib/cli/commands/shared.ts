@@ -4,7 +4,8 @@ import { Runtime } from '../../api.js';
 import type { CommandContext } from '../commands.js';
 
 export function runtime(ctx: CommandContext): Runtime {
-  return new Runtime({ root: ctx.root, logger: ctx.logger });
+  const { logger } = ctx;
+  return new Runtime({ root: ctx.root, logger: { warn: (m) => logger.warn(m), debug: logger.debugOn ? (m) => logger.debug(m) : undefined } });
 }
 
 /**

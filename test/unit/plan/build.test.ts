@@ -180,8 +180,6 @@ describe('buildPlan options and context', () => {
       ['rshared', MS.SHARED],
       ['slave', MS.SLAVE],
       ['rslave', MS.SLAVE],
-      ['unbindable', MS.UNBINDABLE],
-      ['runbindable', MS.UNBINDABLE],
     ] as const)('%s: / gets it, and the rootfs parent mount is made private for pivot_root', (p, flag) => {
       const spec = defaultSpec();
       spec.linux!.rootfsPropagation = p;
@@ -191,6 +189,19 @@ describe('buildPlan options and context', () => {
         { code: Op.MOUNT_PROPAGATION, label: 'make /srv private', fields: ['/srv', MS.PRIVATE] },
       ]);
     });
+  });
+
+  it.each(['unbindable', 'runbindable'] as const)('%s: set up private, made unbindable after pivot_root', (p) => {
+    const spec = defaultSpec();
+    spec.linux!.rootfsPropagation = p;
+    const plan = buildPlan(spec, makeCtx({ rootfsParentMount: '/srv' })).ops;
+    expect(find(plan, Op.MOUNT_PROPAGATION).map((o) => o.fields)).toEqual([
+      ['/', MS.REC | MS.PRIVATE],
+      ['/', MS.REC | MS.UNBINDABLE],
+    ]);
+    const pivot = plan.findIndex((o) => o.code === Op.PIVOT_ROOT);
+    const unbind = plan.findIndex((o) => o.code === Op.MOUNT_PROPAGATION && o.fields[1] === (MS.REC | MS.UNBINDABLE));
+    expect(unbind).toBeGreaterThan(pivot);
   });
 
   it('hostname without a uts namespace is a ConfigError at $.hostname', () => {
