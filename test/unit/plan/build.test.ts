@@ -6,22 +6,12 @@ import { encodePlan } from '../../../lib/plan/encode.js';
 import type { PlanOp } from '../../../lib/plan/encode.js';
 import { CLONE, MF_BIND_FALLBACK, MS, MountKind, Op } from '../../../lib/plan/opcodes.js';
 import type { Spec } from '../../../spec/types.js';
-import { makeCtx, minimalSpec, mountFields, opNames } from './fixtures.js';
+import { makeCtx, minimalSpec, mountFields, opNames, errorOf } from './fixtures.js';
 
 const n = (count: number, name: string): string[] => Array(count).fill(name);
 const find = (ops: PlanOp[], code: number): PlanOp[] => ops.filter((o) => o.code === code);
 const indexOf = (ops: PlanOp[], code: number): number => ops.findIndex((o) => o.code === code);
 const lastIndexOf = (ops: PlanOp[], code: number): number => ops.map((o): number => o.code).lastIndexOf(code);
-
-function errorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return e as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('buildPlan with the default config', () => {
   const spec = defaultSpec();

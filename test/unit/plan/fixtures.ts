@@ -2,6 +2,8 @@
 // minimal config, and helpers that turn op field lists back into something readable.
 // Nothing here touches the host: every "host fact" is written out by hand.
 
+import { expect } from 'vitest';
+import { ConfigError } from '../../../lib/errors.js';
 import type { CgroupFacts } from '../../../lib/host.js';
 import type { PlanContext } from '../../../lib/plan/context.js';
 import type { Field, PlanOp } from '../../../lib/plan/encode.js';
@@ -128,4 +130,15 @@ export function mountFields(op: PlanOp): MountFields {
     flags: rest[0]!,
     fallback: rest[1]!,
   };
+}
+
+/** The ConfigError `fn` throws (the test fails if it throws anything else, or nothing). */
+export function errorOf(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return e as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
 }

@@ -4,21 +4,11 @@ import type { BindSource, PlanContext } from '../../../lib/plan/context.js';
 import { bindsDev, cleanDestination, mountOps } from '../../../lib/plan/mounts.js';
 import { MF_BIND_FALLBACK, MF_DEST_FILE, MF_RECURSIVE_BIND, MF_REMOUNT, MOUNT_ATTR, MS, MountKind, Op, SB_SYNC } from '../../../lib/plan/opcodes.js';
 import type { LinuxNamespace, Mount, Spec } from '../../../spec/types.js';
-import { HYBRID_FACTS, OWN_CGROUPS_V1, V1_FACTS, V2_FACTS, makeCtx, minimalSpec, mountFields, opNames } from './fixtures.js';
+import { HYBRID_FACTS, OWN_CGROUPS_V1, V1_FACTS, V2_FACTS, makeCtx, minimalSpec, mountFields, opNames, errorOf } from './fixtures.js';
 
 const NS: LinuxNamespace[] = [{ type: 'mount' }];
 const spec = (mounts: Mount[], namespaces: LinuxNamespace[] = NS): Spec => minimalSpec({ mounts, linux: { namespaces } });
 const sources = (entries: [number, BindSource][]): Map<number, BindSource> => new Map(entries);
-
-function errorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return e as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('cleanDestination', () => {
   it.each([

@@ -2,22 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../lib/errors.js';
 import { sysctlWrites } from '../../../lib/plan/sysctl.js';
 import type { LinuxNamespaceType, Spec } from '../../../spec/types.js';
-import { minimalSpec } from './fixtures.js';
+import { minimalSpec, errorOf } from './fixtures.js';
 
 const ALL_NS: LinuxNamespaceType[] = ['mount', 'ipc', 'network', 'uts'];
 
 function spec(sysctl: Record<string, string>, types: LinuxNamespaceType[] = ALL_NS): Spec {
   return minimalSpec({ linux: { namespaces: types.map((type) => ({ type })), sysctl } });
-}
-
-function errorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return e as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 describe('sysctlWrites', () => {
