@@ -8,7 +8,9 @@
         "native/ns.c",
         "native/rootfs.c",
         "native/mount.c",
-        "native/process.c"
+        "native/process.c",
+        "native/attrs.c",
+        "native/console.c"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "_GNU_SOURCE"],

@@ -50,7 +50,7 @@ export class Runtime {
       debug: this.logger?.debug ? (m) => this.logger?.debug?.(m) : undefined,
     });
     this.exits.set(id, created.exit);
-    return new Container(this, id);
+    return new Container(this, id, created.console);
   }
 
   /** A handle on an existing container (created by any process using the same root). */
@@ -76,6 +76,11 @@ export class Runtime {
   }
 
   /** @internal */
+  warn(msg: string): void {
+    this.logger?.warn(msg);
+  }
+
+  /** @internal */
   forget(id: string): void {
     this.exits.delete(id);
   }
@@ -83,11 +88,14 @@ export class Runtime {
 
 export class Container {
   readonly id: string;
+  /** the pty master, when created with `ownConsole` and the config asks for a terminal */
+  readonly console: number | undefined;
   private readonly runtime: Runtime;
 
-  constructor(runtime: Runtime, id: string) {
+  constructor(runtime: Runtime, id: string, console?: number) {
     this.runtime = runtime;
     this.id = id;
+    this.console = console;
   }
 
   async start(): Promise<void> {
@@ -120,7 +128,7 @@ export class Container {
   }
 
   async delete(opts: { force?: boolean } = {}): Promise<void> {
-    await deleteContainer(this.runtime.store, this.id, opts.force);
+    await deleteContainer(this.runtime.store, this.id, opts.force, (m) => this.runtime.warn(m));
     // Reap an init we created (it is dead by now) so it does not linger as a zombie.
     const exit = this.runtime.exitOf(this.id);
     if (exit) await keepingAlive(exit);

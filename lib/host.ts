@@ -2,7 +2,7 @@
 // our own cgroup, the kernel's last capability. Read once per process and cached; the plan
 // builder itself stays pure and takes these as input.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 export interface MountInfo {
   id: number;
@@ -95,6 +95,11 @@ export function ownCgroups(pid: number | 'self' = 'self'): Map<string, string> {
     if (m) map.set(m[2] === '' ? '' : m[2]!, m[3]!);
   }
   return map;
+}
+
+/** The LSMs the running kernel offers (what process.apparmorProfile / selinuxLabel need). */
+export function lsmFacts(): { apparmor: boolean; selinux: boolean } {
+  return { apparmor: existsSync('/sys/kernel/security/apparmor'), selinux: existsSync('/sys/fs/selinux/enforce') };
 }
 
 let lastCap: number | undefined;

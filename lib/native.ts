@@ -29,6 +29,11 @@ interface Addon {
   flock(fd: number, op: number): number;
   unixListen(path: string, minFd: number): number;
   waitPidfd(pidfd: number, ref: boolean): Promise<WaitResult>;
+  unixConnect(path: string, minFd: number): number;
+  socketPair(minFd: number): [number, number];
+  pipe(minFd: number): [number, number];
+  recvFd(sock: number): { fd: number; name: string };
+  setWinsize(fd: number, rows: number, cols: number): void;
   planVersion: number;
 }
 
@@ -98,6 +103,31 @@ export function unixListen(path: string, minFd = 3): number {
  */
 export function waitPidfd(pidfd: number, ref = true): Promise<WaitResult> {
   return wrap('wait for process', () => load().waitPidfd(pidfd, ref));
+}
+
+/** A connected unix stream socket (close-on-exec, fd >= minFd). */
+export function unixConnect(path: string, minFd = 3): number {
+  return wrap(`connect to ${path}`, () => load().unixConnect(path, minFd));
+}
+
+/** A connected socket pair, both ends close-on-exec and >= minFd. */
+export function socketPair(minFd = 3): [number, number] {
+  return wrap('create socket pair', () => load().socketPair(minFd));
+}
+
+/** A pipe [read, write], both ends close-on-exec and >= minFd. */
+export function pipe(minFd = 3): [number, number] {
+  return wrap('create pipe', () => load().pipe(minFd));
+}
+
+/** Receive one fd sent with SCM_RIGHTS (blocking: the message must be on its way). */
+export function recvFd(sock: number): { fd: number; name: string } {
+  return wrap('receive fd', () => load().recvFd(sock));
+}
+
+/** TIOCSWINSZ: resize a terminal. */
+export function setWinsize(fd: number, rows: number, cols: number): void {
+  wrap('set terminal size', () => load().setWinsize(fd, rows, cols));
 }
 
 /**

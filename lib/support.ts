@@ -6,20 +6,10 @@ import { ConfigError, UnsupportedError } from './errors.js';
 import type { Spec } from '../spec/types.js';
 
 const NOT_YET: [string, (s: Spec) => unknown][] = [
-  ['$.process.terminal', (s) => s.process?.terminal],
-  ['$.process.apparmorProfile', (s) => s.process?.apparmorProfile],
-  ['$.process.selinuxLabel', (s) => s.process?.selinuxLabel],
-  ['$.process.oomScoreAdj', (s) => s.process?.oomScoreAdj],
-  ['$.process.scheduler', (s) => s.process?.scheduler],
-  ['$.process.ioPriority', (s) => s.process?.ioPriority],
-  ['$.process.execCPUAffinity', (s) => s.process?.execCPUAffinity],
-  ['$.hooks', (s) => s.hooks && Object.values(s.hooks).some((h) => (h as unknown[] | undefined)?.length)],
   ['$.linux.resources', (s) => s.linux?.resources && Object.keys(s.linux.resources).length],
   ['$.linux.cgroupsPath', (s) => s.linux?.cgroupsPath],
   ['$.linux.seccomp', (s) => s.linux?.seccomp],
   ['$.linux.intelRdt', (s) => s.linux?.intelRdt],
-  ['$.linux.personality', (s) => s.linux?.personality],
-  ['$.linux.memoryPolicy', (s) => s.linux?.memoryPolicy],
   ['$.linux.netDevices', (s) => s.linux?.netDevices && Object.keys(s.linux.netDevices).length],
   ['$.linux.mountLabel', (s) => s.linux?.mountLabel],
 ];

@@ -13,6 +13,7 @@
 
 extern "C" {
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -175,6 +176,109 @@ Napi::Value UnixListen(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, fd);
 }
 
+// unixConnect(path, minFd) -> fd of a SOCK_STREAM socket connected to path (close-on-exec).
+Napi::Value UnixConnect(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "path must be a string");
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  int min_fd = OptInt(info, 1, 3);
+  struct sockaddr_un addr;
+  std::memset(&addr, 0, sizeof(addr));
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof(addr.sun_path)) throw ErrnoError(env, ENAMETOOLONG, "connect");
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw ErrnoError(env, errno, "socket");
+  fd = Raise(fd, min_fd < 3 ? 3 : min_fd);
+  if (fd < 0) throw ErrnoError(env, errno, "fcntl(F_DUPFD_CLOEXEC)");
+  int rc;
+  do rc = connect(fd, reinterpret_cast<struct sockaddr*>(&addr), sizeof(addr));
+  while (rc < 0 && errno == EINTR);
+  if (rc < 0) {
+    int err = errno;
+    close(fd);
+    throw ErrnoError(env, err, "connect");
+  }
+  return Napi::Number::New(env, fd);
+}
+
+// socketPair(minFd) -> [fd, fd]: a connected SOCK_STREAM pair, both close-on-exec.
+Napi::Value SocketPair(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int min_fd = OptInt(info, 0, 3);
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) throw ErrnoError(env, errno, "socketpair");
+  sv[0] = Raise(sv[0], min_fd);
+  sv[1] = Raise(sv[1], min_fd);
+  if (sv[0] < 0 || sv[1] < 0) throw ErrnoError(env, errno, "fcntl(F_DUPFD_CLOEXEC)");
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(0u, Napi::Number::New(env, sv[0]));
+  out.Set(1u, Napi::Number::New(env, sv[1]));
+  return out;
+}
+
+// pipe(minFd) -> [readFd, writeFd], both close-on-exec.
+Napi::Value Pipe(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int min_fd = OptInt(info, 0, 3);
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) < 0) throw ErrnoError(env, errno, "pipe2");
+  p[0] = Raise(p[0], min_fd);
+  p[1] = Raise(p[1], min_fd);
+  if (p[0] < 0 || p[1] < 0) throw ErrnoError(env, errno, "fcntl(F_DUPFD_CLOEXEC)");
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(0u, Napi::Number::New(env, p[0]));
+  out.Set(1u, Napi::Number::New(env, p[1]));
+  return out;
+}
+
+// recvFd(sock) -> { fd, name }: one message carrying one fd (SCM_RIGHTS), as a console socket
+// receives the pty master. Blocks: call it when the message is known to be there (or wait for
+// readability first).
+Napi::Value RecvFd(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int sock = ToFd(info, 0);
+  char name[4096];
+  struct iovec iov = {name, sizeof(name) - 1};
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } u;
+  struct msghdr msg;
+  std::memset(&msg, 0, sizeof(msg));
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = u.buf;
+  msg.msg_controllen = sizeof(u.buf);
+  ssize_t n;
+  do n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) throw ErrnoError(env, errno, "recvmsg");
+  struct cmsghdr* cm = CMSG_FIRSTHDR(&msg);
+  if (!cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len != CMSG_LEN(sizeof(int))) {
+    throw ErrnoError(env, EBADMSG, "recvmsg (expected one fd)");
+  }
+  int fd;
+  std::memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+  name[n] = '\0';
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("fd", Napi::Number::New(env, fd));
+  out.Set("name", Napi::String::New(env, name));
+  return out;
+}
+
+// setWinsize(fd, rows, cols): TIOCSWINSZ on a terminal (the pty master).
+Napi::Value SetWinsize(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ToFd(info, 0);
+  struct winsize ws;
+  std::memset(&ws, 0, sizeof(ws));
+  ws.ws_row = static_cast<unsigned short>(OptInt(info, 1, 24));
+  ws.ws_col = static_cast<unsigned short>(OptInt(info, 2, 80));
+  if (ioctl(fd, TIOCSWINSZ, &ws) < 0) throw ErrnoError(env, errno, "ioctl(TIOCSWINSZ)");
+  return env.Undefined();
+}
+
 // ---- waiting for a process through its pidfd ----
 //
 // The callback runs on the loop thread but may come during environment teardown, when no JS may
@@ -303,6 +407,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("flock", Napi::Function::New(env, Flock));
   exports.Set("unixListen", Napi::Function::New(env, UnixListen));
   exports.Set("waitPidfd", Napi::Function::New(env, WaitPidfd));
+  exports.Set("unixConnect", Napi::Function::New(env, UnixConnect));
+  exports.Set("socketPair", Napi::Function::New(env, SocketPair));
+  exports.Set("pipe", Napi::Function::New(env, Pipe));
+  exports.Set("recvFd", Napi::Function::New(env, RecvFd));
+  exports.Set("setWinsize", Napi::Function::New(env, SetWinsize));
   exports.Set("planVersion", Napi::Number::New(env, CS_PLAN_VERSION));
   return exports;
 }

@@ -299,6 +299,8 @@ void cs_child_main(const uint8_t *plan, uint32_t len, int sync_fd) {
     int rc = cs_ops_ns(&c, code, &r, &stage_over);
     if (rc == CS_NOT_MINE) rc = cs_ops_mount(&c, code, &r);
     if (rc == CS_NOT_MINE) rc = cs_ops_process(&c, code, &r);
+    if (rc == CS_NOT_MINE) rc = cs_ops_attrs(&c, code, &r);
+    if (rc == CS_NOT_MINE) rc = cs_ops_console(&c, code, &r);
     if (rc == CS_NOT_MINE) goto malformed;
     if (rc < 0) cs_die(&c);
     if (stage_over) _exit(0); /* stage 1 handed over to the init */

@@ -27,6 +27,7 @@ struct cs_child {
   const char *fail_call; /* which call failed inside the op */
   char detail[512];  /* optional human detail for the error (NUL-terminated) */
   char exec_path[CS_PATH_MAX]; /* result of CS_OP_RESOLVE_EXEC */
+  char home[CS_PATH_MAX]; /* "HOME=..." from CS_OP_HOME; "" if none */
 };
 
 /* A bounded reader over one op record. */
@@ -67,6 +68,8 @@ void cs_utoa(char *dst, size_t n, uint64_t v);
 int cs_ops_ns(struct cs_child *c, uint16_t code, struct cs_rd *r, int *stage_over);
 int cs_ops_mount(struct cs_child *c, uint16_t code, struct cs_rd *r);
 int cs_ops_process(struct cs_child *c, uint16_t code, struct cs_rd *r);
+int cs_ops_attrs(struct cs_child *c, uint16_t code, struct cs_rd *r);
+int cs_ops_console(struct cs_child *c, uint16_t code, struct cs_rd *r);
 
 /* Resolution below the root (rootfs.c). */
 int cs_open_in_root(struct cs_child *c, const char *path, int oflags);

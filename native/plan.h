@@ -80,6 +80,14 @@ enum cs_op {
   CS_OP_CAPS_BOUNDING = 37,/* mask: drop the rest from the bounding set (before setuid)      */
   CS_OP_JOIN_KEYRING = 38, /* name, perm bits to add: a session keyring of our own           */
   CS_OP_MKDIR = 39,        /* path in root: create it and its parents if missing (the cwd)   */
+  CS_OP_SCHED = 40,        /* policy, flags, nice (two's complement), priority, runtime, deadline, period */
+  CS_OP_IOPRIO = 41,       /* ioprio value (class << 13 | level)                             */
+  CS_OP_PERSONALITY = 42,  /* persona                                                        */
+  CS_OP_MEMPOLICY = 43,    /* mode|flags, maxnode, nwords, words...: set_mempolicy            */
+  CS_OP_HOME = 44,         /* uid: HOME from the container's /etc/passwd, added at exec      */
+  CS_OP_CONSOLE = 45,      /* socket fd, rows, cols: pty in the container's devpts, master to socket */
+  CS_OP_DUP2 = 46,         /* from fd, to fd: stdio for helper processes (hooks)             */
+
 
   CS_OP_MAX_ = 64
 };

@@ -326,7 +326,7 @@ static int op_exec(struct cs_child *c, struct cs_rd *r) {
   /* Each string takes at least 6 bytes of the record, which bounds both counts. */
   uint64_t room = (uint64_t)(r->end - r->p) / 6;
   if (argc == 0 || argc > room) return cs_fail_errno(c, "plan", EBADMSG);
-  size_t bytes = (size_t)(room + 2) * sizeof(char *);
+  size_t bytes = (size_t)(room + 3) * sizeof(char *); /* argv NULL, HOME, envp NULL */
   char **vec = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (vec == MAP_FAILED) return cs_fail(c, "mmap");
   for (uint64_t i = 0; i < argc; i++)
@@ -336,11 +336,22 @@ static int op_exec(struct cs_child *c, struct cs_rd *r) {
   if (cs_rd_u64(r, &envc) < 0 || envc > room - argc) return cs_fail_errno(c, "plan", EBADMSG);
   for (uint64_t i = 0; i < envc; i++)
     if (cs_rd_str(r, (const char **)&envp[i], NULL) < 0) return cs_fail(c, "plan");
+  /* CS_OP_HOME found a HOME for an env without one (room was kept for it in `bytes`). */
+  if (c->home[0]) envp[envc++] = c->home;
   envp[envc] = NULL;
   if (cs_rd_done(r) < 0) return cs_fail(c, "plan");
   if (!c->exec_path[0]) return cs_fail_errno(c, "plan: exec before resolve", EBADMSG);
   execve(c->exec_path, vec, envp);
   return cs_fail(c, "execve");
+}
+
+/* Helper processes (hooks) get their stdio from the parent's pipes. */
+static int op_dup2(struct cs_child *c, struct cs_rd *r) {
+  uint64_t from, to;
+  if (cs_rd_u64(r, &from) < 0 || cs_rd_u64(r, &to) < 0 || cs_rd_done(r) < 0) return cs_fail(c, "plan");
+  if (from > INT32_MAX || to > 2) return cs_fail_errno(c, "plan", EBADF);
+  if ((int)from != (int)to && dup3((int)from, (int)to, 0) < 0) return cs_fail(c, "dup3");
+  return 0;
 }
 
 int cs_ops_process(struct cs_child *c, uint16_t code, struct cs_rd *r) {
@@ -362,6 +373,7 @@ int cs_ops_process(struct cs_child *c, uint16_t code, struct cs_rd *r) {
     case CS_OP_EXEC: return op_exec(c, r);
     case CS_OP_KEEP_CAPS: return op_flag(c, r, PR_SET_KEEPCAPS);
     case CS_OP_DUMPABLE: return op_flag(c, r, PR_SET_DUMPABLE);
+    case CS_OP_DUP2: return op_dup2(c, r);
     default: return CS_NOT_MINE;
   }
 }

@@ -4,7 +4,7 @@
 import { closeSync, constants, existsSync, openSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError, fromNodeError } from '../errors.js';
-import { cgroupFacts, kernelLastCap, mountPointOf, ownCgroups, readMountInfo } from '../host.js';
+import { cgroupFacts, kernelLastCap, lsmFacts, mountPointOf, ownCgroups, readMountInfo } from '../host.js';
 import type { LoadedBundle } from '../bundle.js';
 import type { BindSource, PlanContext } from '../plan/context.js';
 import { parseMountOptions } from '../plan/mount-options.js';
@@ -14,6 +14,8 @@ export interface ContextOptions {
   noPivot?: boolean;
   noNewKeyring?: boolean;
   preserveFds?: number;
+  /** socket for the pty master when process.terminal is set */
+  consoleFd?: number;
 }
 
 export interface GatheredContext {
@@ -64,6 +66,8 @@ export function gatherContext(id: string, b: LoadedBundle, opts: ContextOptions,
       ownCgroups: ownCgroups(),
       lastCap: kernelLastCap(),
       hostHasKcore: existsSync('/proc/kcore'),
+      lsm: lsmFacts(),
+      consoleFd: opts.consoleFd,
     };
     return { ctx, fds };
   } catch (err) {

@@ -4,22 +4,23 @@
 // directory exists, every failure undoes everything: the init and the first child are killed and
 // reaped, and the directory is removed, so a failed create leaves nothing behind.
 
-import { closeSync, writeFileSync } from 'node:fs';
+import { closeSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadBundle } from '../bundle.js';
 import type { LoadedBundle } from '../bundle.js';
-import { CaissonError, SystemError, UsageError, errnoText, fromNodeError } from '../errors.js';
+import { CaissonError, UsageError, fromNodeError } from '../errors.js';
 import * as native from '../native.js';
 import { buildPlan } from '../plan/build.js';
 import { encodePlan } from '../plan/encode.js';
-import { Op } from '../plan/opcodes.js';
+import { Op, SyncTag } from '../plan/opcodes.js';
+import { HookError, hookState, runHooks, runPoststop } from '../hooks/run.js';
 import { readProcStat } from '../state/proc.js';
 import { writePidFile } from '../state/store.js';
 import type { ContainerRecord, StateStore } from '../state/store.js';
 import type { Spec } from '../../spec/types.js';
 import { gatherContext } from './context.js';
+import { initError } from './init-error.js';
 import { SyncChannel } from './sync.js';
-import type { ChildMessage } from './sync.js';
 import { rfc3339Nano } from './time.js';
 
 export interface CreateOptions {
@@ -28,7 +29,11 @@ export interface CreateOptions {
   /** an already loaded bundle, instead of reading `bundle` */
   loaded?: LoadedBundle;
   pidFile?: string;
+  /** path of a unix socket that receives the pty master (runc's --console-socket) */
   consoleSocket?: string;
+  /** when the config asks for a terminal, receive the pty master here (`run` in the foreground,
+   * the library) instead of through a console socket: see CreatedContainer.console */
+  ownConsole?: boolean;
   noPivot?: boolean;
   noNewKeyring?: boolean;
   /** number of fds from 3 up handed to the container (--preserve-fds plus LISTEN_FDS) */
@@ -44,6 +49,8 @@ export interface CreateOptions {
 
 export interface CreatedContainer {
   record: ContainerRecord;
+  /** with `ownConsole`: the pty master (ours to close) */
+  console?: number;
   /** pidfd of the init, open until `exit` settles */
   pidfd: number;
   /** the init's exit, reaped by us (its parent); does not keep the event loop alive */
@@ -51,22 +58,6 @@ export interface CreatedContainer {
 }
 
 const SIGKILL = 9;
-
-/** The init failed at an op: say which, with the errno, in the words runc users know. */
-export function initError(
-  opAt: (index: number) => { code: number; label: string; fields?: unknown[] } | undefined,
-  m: Extract<ChildMessage, { type: 'error' }>,
-): CaissonError {
-  const op = opAt(m.opIndex);
-  if (op?.code === Op.RESOLVE_EXEC) {
-    const file = String(op.fields?.[0] ?? '');
-    const why = m.syscall === 'stat' ? `stat ${file}: ${errnoText(m.errno)}` : m.errno === 13 ? 'permission denied' : 'executable file not found in $PATH';
-    return new SystemError(op.label, m.errno, { syscall: m.syscall, message: `exec: "${file}": ${why}` });
-  }
-  const step = op ? op.label : `plan op ${m.opIndex}`;
-  const full = m.syscall && !step.includes(m.syscall) ? `${step}: ${m.syscall}` : step;
-  return new SystemError(full, m.errno, { syscall: m.syscall, detail: m.detail || undefined });
-}
 
 function idMap(maps: { containerID: number; hostID: number; size: number }[] | undefined): string {
   return (maps ?? []).map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
@@ -86,6 +77,31 @@ function withListenFds(spec: Spec, n: number): Spec {
   if (!n || !spec.process) return spec;
   const env = (spec.process.env ?? []).filter((e) => !e.startsWith('LISTEN_FDS=') && !e.startsWith('LISTEN_PID='));
   return { ...spec, process: { ...spec.process, env: [...env, `LISTEN_FDS=${n}`, 'LISTEN_PID=1'] } };
+}
+
+/** The pid of a process as its own pid namespace sees it (last field of NSpid). */
+export function nsPid(pid: number): number {
+  const m = /^NSpid:\s+(.*)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]!.trim().split(/\s+/).pop()) : pid;
+}
+
+/** Spec steps 3-5: prestart and createRuntime in our namespaces, createContainer in the container's. */
+async function runCreateHooks(id: string, bundle: string, spec: Spec, initPid: number): Promise<void> {
+  const h = spec.hooks;
+  const state = hookState(id, bundle, 'creating', initPid, spec.annotations);
+  await runHooks('prestart', h?.prestart, state);
+  await runHooks('createRuntime', h?.createRuntime, state);
+  if (h?.createContainer?.length) {
+    await runHooks('createContainer', h.createContainer, { ...state, pid: nsPid(initPid) }, { inContainerOf: initPid });
+  }
+}
+
+function writeOomScoreAdj(pid: number, value: number): void {
+  try {
+    writeFileSync(`/proc/${pid}/oom_score_adj`, String(value));
+  } catch (err) {
+    throw fromNodeError(`set oom_score_adj to ${value}`, err);
+  }
 }
 
 function describeExit(w: native.WaitResult | undefined): string {
@@ -112,9 +128,21 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
   let initPid = 0;
   let initPidfd: number | undefined;
   let initExit: Promise<native.WaitResult> | undefined;
+  // The init's end of the console socket, and (ownConsole) ours, where the master arrives.
+  let consoleFd: number | undefined;
+  let consoleOurs: number | undefined;
   try {
     listenFd = native.unixListen(store.startSocket(id), minFd);
-    const gathered = gatherContext(id, loaded, { noPivot: opts.noPivot, noNewKeyring: opts.noNewKeyring, preserveFds }, listenFd);
+    if (spec.process?.terminal && opts.consoleSocket) {
+      try {
+        consoleFd = native.unixConnect(resolve(opts.consoleSocket), minFd);
+      } catch (err) {
+        throw new UsageError(`cannot connect to the console socket ${opts.consoleSocket}: ${(err as Error).message}`);
+      }
+    } else if (spec.process?.terminal && opts.ownConsole) {
+      [consoleOurs, consoleFd] = native.socketPair(minFd);
+    }
+    const gathered = gatherContext(id, loaded, { noPivot: opts.noPivot, noNewKeyring: opts.noNewKeyring, preserveFds, consoleFd }, listenFd);
     gatheredFds = gathered.fds;
     const plan = buildPlan(spec, gathered.ctx);
     for (const w of plan.warnings) opts.warn?.(w);
@@ -124,6 +152,8 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
     stage1Exit = native.waitPidfd(spawned.pidfd, false);
     // The child has its own copies now; ours must not linger (and must never reach a container).
     for (const fd of gatheredFds.splice(0)) closeSync(fd);
+    if (consoleFd !== undefined) closeSync(consoleFd);
+    consoleFd = undefined;
     sync = new SyncChannel(spawned.fd);
 
     let startTime = '';
@@ -141,9 +171,13 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
           initExit = native.waitPidfd(initPidfd, false);
           startTime = readProcStat(initPid)?.startTime ?? '';
           opts.debug?.(`container init of ${id} is pid ${initPid}`);
+          // From here, with host privileges: lowering it needs CAP_SYS_RESOURCE in the initial
+          // user namespace, which the init itself may not have.
+          if (spec.process?.oomScoreAdj !== undefined) writeOomScoreAdj(initPid, spec.process.oomScoreAdj);
           sync.go();
           break;
         case 'reached':
+          if (m.tag === SyncTag.PRE_PIVOT) await runCreateHooks(id, loaded.bundle, spec, initPid);
           sync.go();
           break;
         case 'ready':
@@ -182,9 +216,12 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
     if (opts.pidFile) writePidFile(resolve(opts.pidFile), initPid);
     const pidfd = initPidfd!;
     const exit = initExit!.finally(() => closeSync(pidfd));
-    return { record, pidfd, exit };
+    // The init sent the master before READY: it is waiting in our end of the pair.
+    const console = consoleOurs !== undefined ? native.recvFd(consoleOurs).fd : undefined;
+    return { record, pidfd, exit, console };
   } catch (err) {
     sync?.abort();
+    const hookFailed = err instanceof HookError;
     // Kill and reap what we started, then remove every trace.
     for (const fd of [initPidfd, spawned?.pidfd]) {
       if (fd === undefined) continue;
@@ -197,9 +234,12 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
     await native.keepingAlive(Promise.all([initExit, stage1Exit].filter(Boolean)));
     if (initPidfd !== undefined) closeSync(initPidfd);
     store.remove(id);
+    // A failed hook stops the container and the lifecycle goes on to destroy and poststop.
+    if (hookFailed) await runPoststop(spec.hooks?.poststop, hookState(id, loaded.bundle, 'stopped', undefined, spec.annotations), (m) => opts.warn?.(m));
     throw err;
   } finally {
     for (const fd of gatheredFds) closeSync(fd);
+    for (const fd of [consoleFd, consoleOurs]) if (fd !== undefined) closeSync(fd);
     if (listenFd !== undefined) closeSync(listenFd);
     if (spawned) closeSync(spawned.pidfd);
     sync?.close();

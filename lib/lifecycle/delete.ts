@@ -2,6 +2,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CaissonError, NotFoundError, StateError } from '../errors.js';
+import { hookState, runPoststop } from '../hooks/run.js';
 import { isAlive } from '../state/proc.js';
 import type { ContainerRecord, StateStore } from '../state/store.js';
 import { containerPids, signalContainer } from './kill.js';
@@ -18,7 +19,7 @@ async function waitGone(rec: ContainerRecord, timeoutMs: number): Promise<void> 
   }
 }
 
-export async function deleteContainer(store: StateStore, id: string, force = false): Promise<void> {
+export async function deleteContainer(store: StateStore, id: string, force = false, warn: (msg: string) => void = () => {}): Promise<void> {
   let lock;
   try {
     lock = await store.lock(id);
@@ -43,6 +44,8 @@ export async function deleteContainer(store: StateStore, id: string, force = fal
       await waitGone(rec, 10_000);
     }
     store.remove(id);
+    // Spec step 13: after destroy, before delete returns; failures only warn.
+    await runPoststop(rec.config.hooks?.poststop, hookState(id, rec.bundle, 'stopped', undefined, rec.annotations), warn);
   } finally {
     lock.release();
   }

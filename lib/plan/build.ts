@@ -14,8 +14,9 @@ import { deviceOps } from './devices.js';
 import type { Plan, PlanOp } from './encode.js';
 import { bindsDev, mountOps } from './mounts.js';
 import { namespaceOps } from './namespaces.js';
-import { MS, Op } from './opcodes.js';
+import { MS, Op, SyncTag } from './opcodes.js';
 import { processOps } from './process.js';
+import { ioPriorityOp, lsmOps, memoryPolicyOp, personalityOp, schedulerOp } from './process-attrs.js';
 import { sysctlWrites } from './sysctl.js';
 
 export interface BuiltPlan extends Plan {
@@ -52,7 +53,7 @@ export function buildPlan(spec: Spec, ctx: PlanContext): BuiltPlan {
   const inUserNs = hasNs(spec, 'user');
   const caps = capabilityMasks(process.capabilities, ctx.lastCap, (w) => warnings.push(w));
   const sysctls = sysctlWrites(spec);
-  const keep = [ctx.startListenFd, ...Object.values(ctx.nsFds)];
+  const keep = [ctx.startListenFd, ...Object.values(ctx.nsFds), ...(ctx.consoleFd !== undefined ? [ctx.consoleFd] : [])];
   const ops: PlanOp[] = [
     { code: Op.CLOSE_FDS, label: 'close inherited fds', fields: [3 + ctx.preserveFds, keep.length, ...keep] },
     ...ns.ops,
@@ -88,6 +89,11 @@ export function buildPlan(spec: Spec, ctx: PlanContext): BuiltPlan {
 
   // The cwd is created if missing, as runc does, while the rootfs is still writable.
   ops.push({ code: Op.MKDIR, label: `create cwd ${process.cwd}`, fields: [process.cwd] });
+  // prestart, createRuntime and createContainer run here: mounts done, pivot_root not yet.
+  const h = spec.hooks;
+  if (h?.prestart?.length || h?.createRuntime?.length || h?.createContainer?.length) {
+    ops.push({ code: Op.WAIT_PARENT, label: 'run the prestart, createRuntime and createContainer hooks', fields: [SyncTag.PRE_PIVOT] });
+  }
   for (const p of spec.linux?.readonlyPaths ?? []) ops.push({ code: Op.READONLY, label: `make ${p} read-only`, fields: [p] });
   for (const p of spec.linux?.maskedPaths ?? []) ops.push({ code: Op.MASK, label: `mask ${p}`, fields: [p] });
 
@@ -101,10 +107,23 @@ export function buildPlan(spec: Spec, ctx: PlanContext): BuiltPlan {
   }
   if (spec.root.readonly) ops.push({ code: Op.ROOT_READONLY, label: 'make rootfs read-only', fields: [] });
 
+  if (process.terminal) {
+    if (ctx.consoleFd === undefined) {
+      throw new ConfigError('$.process.terminal', 'cannot allocate tty if caisson will detach without setting console socket');
+    }
+    const size = process.consoleSize;
+    ops.push({ code: Op.CONSOLE, label: 'set up the console', fields: [ctx.consoleFd, size?.height ?? 0, size?.width ?? 0] });
+  }
+  const personality = personalityOp(spec.linux?.personality);
+  if (personality) ops.push(personality);
+  const mempolicy = memoryPolicyOp(spec.linux?.memoryPolicy);
+  if (mempolicy) ops.push(mempolicy);
+
   ops.push(
     ...processOps({
       process,
       caps,
+      privileged: [schedulerOp(process), ioPriorityOp(process), ...lsmOps(process, ctx.lsm)].filter((o): o is PlanOp => !!o),
       canSetGroups: true,
       preserveFds: ctx.preserveFds,
       startListenFd: ctx.startListenFd,

@@ -3,6 +3,7 @@
 
 import type { LinuxNamespaceType } from '../../spec/types.js';
 import type { CgroupFacts } from '../host.js';
+import type { LsmFacts } from './process-attrs.js';
 
 export interface BindSource {
   /** absolute host path, relative sources already resolved against the bundle */
@@ -37,4 +38,8 @@ export interface PlanContext {
   lastCap: number;
   /** /proc/kcore exists on the host (then /dev/core links to it, as runc does) */
   hostHasKcore: boolean;
+  /** which LSMs the kernel offers */
+  lsm: LsmFacts;
+  /** process.terminal: the socket that receives the pty master (connected --console-socket) */
+  consoleFd?: number;
 }

@@ -48,6 +48,13 @@ export const Op = {
   CAPS_BOUNDING: 37,
   JOIN_KEYRING: 38,
   MKDIR: 39,
+  SCHED: 40,
+  IOPRIO: 41,
+  PERSONALITY: 42,
+  MEMPOLICY: 43,
+  HOME: 44,
+  CONSOLE: 45,
+  DUP2: 46,
 } as const;
 export type OpCode = (typeof Op)[keyof typeof Op];
 

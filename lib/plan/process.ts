@@ -26,6 +26,8 @@ export function pathFromEnv(env: readonly string[] | undefined): string {
 export interface ProcessPlanInput {
   process: Process;
   caps: CapMasks;
+  /** ops that need the init's privileges (scheduler, I/O priority, LSM labels, ...) */
+  privileged?: PlanOp[];
   /** false inside a user namespace whose setgroups is denied */
   canSetGroups: boolean;
   preserveFds: number;
@@ -47,8 +49,12 @@ export function processOps(input: ProcessPlanInput): PlanOp[] {
   const gid = process.user?.gid ?? 0;
   const groups = process.user?.additionalGids ?? [];
   const firstUnpreserved = 3 + input.preserveFds;
+  const hasHome = (process.env ?? []).some((e) => e.startsWith('HOME='));
   const ops: PlanOp[] = [
     ...rlimitOps(process),
+    ...(input.privileged ?? []),
+    // As runc: HOME from the container's passwd when the env does not set it.
+    ...(hasHome ? [] : [{ code: Op.HOME, label: `look up HOME of uid ${uid}`, fields: [uid] } as PlanOp]),
     { code: Op.CHDIR, label: `chdir to cwd ("${process.cwd}")`, fields: [process.cwd, ChdirWhen.TRY] },
     { code: Op.CAPS_BOUNDING, label: 'apply bounding capabilities', fields: [caps.bounding] },
     { code: Op.KEEP_CAPS, label: 'keep capabilities across setuid', fields: [1] },

@@ -91,7 +91,7 @@ export class Sandbox {
    * Write a bundle: the default config (as `caisson spec` makes it) running `args`, rooted in the
    * shared read-only busybox fixture unless `ownRootfs` asks for a private writable copy.
    */
-  bundle(args: string[], edit?: (spec: Spec) => void, opts: { ownRootfs?: boolean } = {}): string {
+  bundle(args: string[], edit?: (spec: Spec) => void, opts: { ownRootfs?: boolean; text?: (json: string) => string } = {}): string {
     const dir = join(this.dir, `bundle-${++counter}`);
     mkdirSync(dir, { recursive: true });
     const spec = defaultSpec({ args });
@@ -104,7 +104,8 @@ export class Sandbox {
     // Marks the container's processes for the leak check after the run (test/global-setup.ts).
     spec.process!.env = [...(spec.process!.env ?? []), `CAISSON_TEST_RUN=${process.env.CAISSON_TEST_RUN ?? ''}`];
     edit?.(spec);
-    writeFileSync(join(dir, 'config.json'), JSON.stringify(spec, null, 2));
+    const json = JSON.stringify(spec, null, 2);
+    writeFileSync(join(dir, 'config.json'), opts.text ? opts.text(json) : json);
     return dir;
   }
 

@@ -11,14 +11,17 @@ const FORWARDED = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGUSR1', 'SIGUSR2
 export async function run(ctx: CommandContext): Promise<number> {
   const rt = runtime(ctx);
   const id = ctx.args[0]!;
-  const container = await rt.create(id, createOptions(ctx));
+  const detach = !!ctx.flags.detach;
+  // In the foreground, a terminal the config asks for is ours to relay (as `runc run` does).
+  const container = await rt.create(id, { ...createOptions(ctx), ownConsole: !detach && !ctx.flags['console-socket'] });
   try {
     await container.start();
   } catch (err) {
     await container.delete({ force: true }).catch(() => {});
     throw err;
   }
-  if (ctx.flags.detach) return 0;
+  if (detach) return 0;
+  const relay = container.console !== undefined ? (await import('../console-relay.js')).relayConsole(container.console) : undefined;
 
   const forward = (sig: NodeJS.Signals) => {
     container.kill(sig).catch(() => {});
@@ -26,6 +29,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   for (const sig of FORWARDED) process.on(sig, forward);
   const status = await container.wait();
   for (const sig of FORWARDED) process.off(sig, forward);
+  await relay?.close();
   if (!ctx.flags.keep) await container.delete({ force: true });
   if (status.signal !== null) {
     ctx.logger.debug(`container init was killed by ${signalName(status.signal)}`);

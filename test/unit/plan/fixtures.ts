@@ -64,6 +64,7 @@ export function makeCtx(over: Partial<PlanContext> = {}): PlanContext {
     ownCgroups: OWN_CGROUPS_V2,
     lastCap: 40,
     hostHasKcore: true,
+    lsm: { apparmor: false, selinux: false },
     ...over,
   };
 }
