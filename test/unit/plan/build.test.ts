@@ -38,6 +38,7 @@ describe('buildPlan with the default config', () => {
       'PIVOT_ROOT',
       'ROOT_READONLY',
       'RLIMIT',
+      'HOME', // the env sets no HOME: looked up in the container's passwd
       'CHDIR',
       'CAPS_BOUNDING',
       'KEEP_CAPS',
@@ -285,6 +286,7 @@ describe('buildPlan options and context', () => {
       ...n(5, 'SYMLINK'),
       'MKDIR',
       'PIVOT_ROOT',
+      'HOME',
       'CHDIR',
       'CAPS_BOUNDING',
       'KEEP_CAPS',
