@@ -381,7 +381,7 @@ Napi::Value WaitPidfd(const Napi::CallbackInfo& info) {
   napi_create_promise(env, &w->deferred, &promise);
   napi_create_string_utf8(env, "caisson:waitPidfd", NAPI_AUTO_LENGTH, &name);
   napi_async_init(env, nullptr, name, &w->context);
-  int rc = uv_poll_init(loop, &w->poll, fd);
+  int rc = uv_poll_init(loop, &w->poll, own);
   if (rc < 0) {
     napi_async_destroy(env, w->context);
     close(own);

@@ -79,7 +79,8 @@ function envObject(env: string[] | undefined): Record<string, string> {
 function runHere(hook: Hook, state: string): Promise<HookResult> {
   return new Promise((resolve, reject) => {
     const args = hook.args ?? [hook.path];
-    const child = spawn(hook.path, args.slice(1), { argv0: args[0] ?? hook.path, env: envObject(hook.env), stdio: ['pipe', 'pipe', 'pipe'] });
+    // Its own process group, so a timeout kills the hook and whatever it started.
+    const child = spawn(hook.path, args.slice(1), { argv0: args[0] ?? hook.path, env: envObject(hook.env), stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -90,17 +91,30 @@ function runHere(hook: Hook, state: string): Promise<HookResult> {
     const timer = hook.timeout
       ? setTimeout(() => {
           timedOut = true;
-          child.kill('SIGKILL');
+          try {
+            process.kill(-child.pid!, 'SIGKILL');
+          } catch {
+            child.kill('SIGKILL');
+          }
         }, hook.timeout * 1000)
       : undefined;
     child.on('error', (err) => {
       clearTimeout(timer);
       reject(err);
     });
-    child.on('close', (code, signal) => {
+    // Settle on exit; output that is still in flight gets a moment. A hook's own children may
+    // keep its pipes open long after it is gone (a killed `sh` leaves its `sleep`).
+    let settled = false;
+    const settle = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
+      // Pipes a straggler still holds would keep us alive: they are of no more use.
+      for (const s of [child.stdin, child.stdout, child.stderr]) s.destroy();
       resolve({ exitCode: code, signal: signal ? constants.signals[signal] : null, timedOut, stdout, stderr });
-    });
+    };
+    child.on('close', settle);
+    child.on('exit', (code, signal) => setTimeout(() => settle(code, signal), 100).unref());
   });
 }
 
