@@ -22,8 +22,10 @@ export const GLOBAL_FLAGS: FlagSpec[] = [
   { name: 'version', aliases: ['v'], type: 'bool', usage: 'print the version' },
 ];
 
+/** As runc: /run/caisson, or $XDG_RUNTIME_DIR/caisson for a caller who is not root. */
 function defaultRoot(): string {
-  return '/run/caisson';
+  const xdg = process.env.XDG_RUNTIME_DIR;
+  return process.geteuid?.() !== 0 && xdg ? `${xdg}/caisson` : '/run/caisson';
 }
 
 export async function main(argv: string[]): Promise<number> {

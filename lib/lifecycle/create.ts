@@ -63,9 +63,14 @@ function idMap(maps: { containerID: number; hostID: number; size: number }[] | u
   return (maps ?? []).map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
 }
 
-/** The first child is in its new user namespace: write its maps (one write(2) each). */
+/**
+ * The first child is in its new user namespace: write its maps (one write(2) each). Without
+ * privileges the kernel only takes a map of our own ids, and gid_map only after setgroups is
+ * denied.
+ */
 function writeIdMaps(pid: number, spec: Spec): void {
   try {
+    if (process.geteuid?.() !== 0) writeFileSync(`/proc/${pid}/setgroups`, 'deny');
     writeFileSync(`/proc/${pid}/uid_map`, idMap(spec.linux?.uidMappings));
     writeFileSync(`/proc/${pid}/gid_map`, idMap(spec.linux?.gidMappings));
   } catch (err) {

@@ -49,7 +49,12 @@ export function buildPlan(spec: Spec, ctx: PlanContext): BuiltPlan {
   if (spec.domainname !== undefined && !hasNs(spec, 'uts'))
     throw new ConfigError('$.domainname', 'unable to set domainname without a private UTS namespace');
 
-  const ns = namespaceOps(spec, ctx.nsFds);
+  const ns = namespaceOps(spec, ctx.nsFds, ctx.rootless);
+  // Unprivileged, the parent must deny setgroups before it may write gid_map.
+  const canSetGroups = !(ctx.rootless && ns.newUser);
+  if (!canSetGroups && process.user?.additionalGids?.length) {
+    throw new ConfigError('$.process.user.additionalGids', 'cannot set additional gids in a rootless container (setgroups is denied)');
+  }
   const inUserNs = hasNs(spec, 'user');
   const caps = capabilityMasks(process.capabilities, ctx.lastCap, (w) => warnings.push(w));
   const sysctls = sysctlWrites(spec);
@@ -124,7 +129,7 @@ export function buildPlan(spec: Spec, ctx: PlanContext): BuiltPlan {
       process,
       caps,
       privileged: [schedulerOp(process), ioPriorityOp(process), ...lsmOps(process, ctx.lsm)].filter((o): o is PlanOp => !!o),
-      canSetGroups: true,
+      canSetGroups,
       preserveFds: ctx.preserveFds,
       startListenFd: ctx.startListenFd,
     }),

@@ -23,6 +23,8 @@ export interface PlanContext {
   noPivot: boolean;
   /** --no-new-keyring: keep the caller's session keyring */
   noNewKeyring: boolean;
+  /** the caller is not root (the parent has no privileges beyond its own uid) */
+  rootless: boolean;
   /** fds 3 .. 3+preserveFds-1 are handed to the container (--preserve-fds plus LISTEN_FDS) */
   preserveFds: number;
   /** listening socket the init waits on for `start` */

@@ -44,7 +44,7 @@ export interface NamespacePlan {
   joinedTypes: Set<LinuxNamespaceType>;
 }
 
-export function namespaceOps(spec: Spec, nsFds: Partial<Record<LinuxNamespaceType, number>>): NamespacePlan {
+export function namespaceOps(spec: Spec, nsFds: Partial<Record<LinuxNamespaceType, number>>, rootless = false): NamespacePlan {
   const namespaces = spec.linux?.namespaces ?? [];
   const newTypes = new Set<LinuxNamespaceType>();
   const joinedTypes = new Set<LinuxNamespaceType>();
@@ -63,10 +63,19 @@ export function namespaceOps(spec: Spec, nsFds: Partial<Record<LinuxNamespaceTyp
     const path = namespaces.find((n) => n.type === type)!.path!;
     ops.push({ code: Op.SETNS, label: `join ${type} namespace ${path}`, fields: [fd, NS_FLAG[type]] });
   }
+  if (joinedTypes.has('user')) {
+    // Joining keeps our host ids, which that namespace may not map: files we create would then
+    // be refused (EOVERFLOW). Take its root, as a process started in it would be.
+    ops.push({ code: Op.SETUSER, label: 'become root in the joined user namespace', fields: [0, 0, 0, 0] });
+  }
   const newUser = newTypes.has('user');
   if (newUser) {
+    // A parent without privileges can only write the id maps of a dumpable child (the /proc
+    // files of a non-dumpable one belong to root). It is the same user: no boundary is crossed.
+    if (rootless) ops.push({ code: Op.DUMPABLE, label: 'let the parent write the id maps', fields: [1] });
     ops.push({ code: Op.UNSHARE, label: 'create user namespace', fields: [CLONE.NEWUSER] });
     ops.push({ code: Op.USERNS_SYNC, label: 'set up user namespace id mappings', fields: [0, 0] });
+    if (rootless) ops.push({ code: Op.DUMPABLE, label: 'become non-dumpable again', fields: [0] });
   }
   let flags = 0;
   const names: string[] = [];

@@ -56,6 +56,7 @@ export function makeCtx(over: Partial<PlanContext> = {}): PlanContext {
     rootfsParentMount: '/srv',
     noPivot: false,
     noNewKeyring: false,
+    rootless: false,
     preserveFds: 0,
     startListenFd: 9,
     nsFds: {},
