@@ -114,8 +114,8 @@ describe('namespaceOps', () => {
     ]);
     expect(setns[0]!.label).toBe('join user namespace /proc/7/ns/user');
     expect(setns[7]!.label).toBe('join mount namespace /proc/7/ns/mnt');
-    // nothing new: no UNSHARE, no USERNS_SYNC
-    expect(opNames(p.ops)).toEqual([...Array(8).fill('SETNS'), 'FORK_INIT']);
+    // nothing new: no UNSHARE, no USERNS_SYNC; root in the joined user namespace
+    expect(opNames(p.ops)).toEqual([...Array(8).fill('SETNS'), 'SETUSER', 'FORK_INIT']);
     expect(p.newUser).toBe(false);
     expect([...p.joinedTypes].sort()).toEqual([...ALL_TYPES].sort());
   });
@@ -137,8 +137,16 @@ describe('namespaceOps', () => {
   it('a joined user namespace is not a new one', () => {
     const p = namespaceOps(spec([{ type: 'user', path: '/proc/9/ns/user' }, { type: 'mount' }]), { user: 4 });
     expect(p.newUser).toBe(false);
-    expect(opNames(p.ops)).toEqual(['SETNS', 'UNSHARE', 'FORK_INIT']);
+    expect(opNames(p.ops)).toEqual(['SETNS', 'SETUSER', 'UNSHARE', 'FORK_INIT']);
+    expect(p.ops[1]!.fields).toEqual([0, 0, 0, 0]); // root, no supplementary groups
     expect(p.ops.some((o) => o.code === Op.USERNS_SYNC)).toBe(false);
+  });
+
+  it('a rootless caller stays dumpable just while it writes the id maps', () => {
+    const p = namespaceOps(spec([{ type: 'user' }, { type: 'mount' }]), {}, true);
+    expect(opNames(p.ops)).toEqual(['DUMPABLE', 'UNSHARE', 'USERNS_SYNC', 'DUMPABLE', 'UNSHARE', 'FORK_INIT']);
+    expect(p.ops[0]!.fields).toEqual([1]);
+    expect(p.ops[3]!.fields).toEqual([0]);
   });
 
   it('fails loudly when the lifecycle did not open a joined namespace', () => {
