@@ -102,6 +102,40 @@ describe('escape classes', () => {
     else expect(r.stderr.length).toBeGreaterThan(0);
   });
 
+  // Real runc deviation: runc 1.1.5 (Debian 12) predates the fix and binds the pty over the
+  // link's target, so under runc this fails.
+  (IS_CAISSON ? it : it.fails)('CVE-2025-52565: a planted /dev/console symlink never redirects the bind of the pty', async () => {
+    const { spawn } = await import('node:child_process');
+    const { REPO } = await import('../helpers/paths.js');
+    const sock = join(sb.dir, 'console.sock');
+    const receiver = spawn('python3', [join(REPO, 'test/helpers/console_receiver.py'), sock], { stdio: ['pipe', 'pipe', 'pipe'] });
+    try {
+      let out = '';
+      receiver.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      await waitFor(() => (out.includes('listening') ? true : undefined), 'the console receiver');
+      const victim = join(sb.dir, 'victim');
+      writeFileSync(victim, 'untouched\n');
+      // No /dev tmpfs: the rootfs's own /dev, where "console" points elsewhere.
+      const bundle = sb.bundle(['sh', '-c', 'true'], (s) => {
+        s.process!.terminal = true;
+        s.mounts = s.mounts!.filter((m) => m.destination !== '/dev');
+        s.mounts.push({ destination: '/victim', type: 'bind', source: victim, options: ['bind', 'rw'] });
+      }, { ownRootfs: true });
+      symlinkSync('/victim', join(bundle, 'rootfs/dev/console'));
+      const id = sb.id();
+      const r = await sb.rt(['create', '--console-socket', sock, '--bundle', bundle, id]);
+      if (r.code === 0) {
+        // Created: the pty must sit on /dev/console itself, not on the link's target.
+        const pid = (await sb.state(id)).pid;
+        const mounts = readFileSync(`/proc/${pid}/mountinfo`, 'utf8');
+        expect(mounts).not.toMatch(/ \/victim .* - devpts /);
+      }
+      expect(readFileSync(victim, 'utf8')).toBe('untouched\n');
+    } finally {
+      receiver.kill('SIGKILL');
+    }
+  });
+
   it('sysctls reach the real procfs even when the config hides /proc behind a tmpfs', async () => {
     const bundle = sb.bundle(['sleep', '30'], (s) => {
       s.mounts!.push({ destination: '/proc/sys', type: 'tmpfs', source: 'tmpfs' });
