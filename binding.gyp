@@ -10,7 +10,8 @@
         "native/mount.c",
         "native/process.c",
         "native/attrs.c",
-        "native/console.c"
+        "native/console.c",
+        "native/bpf.c"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "_GNU_SOURCE"],

@@ -13,6 +13,13 @@ import { startContainer } from './lifecycle/start.js';
 import { stateOf } from './lifecycle/status.js';
 import type { ContainerState } from './lifecycle/status.js';
 import { parseSignal } from './signals.js';
+import { setPaused } from './lifecycle/pause.js';
+import { updateContainer } from './lifecycle/update.js';
+import { containerPids } from './lifecycle/kill.js';
+import { containerEvents, containerStats } from './lifecycle/events.js';
+import type { ContainerEvent } from './lifecycle/events.js';
+import type { Stats } from './cgroups/stats.js';
+import type { LinuxResources } from '../spec/types.js';
 import { DEFAULT_ROOT, StateStore } from './state/store.js';
 
 export interface RuntimeOptions {
@@ -125,6 +132,36 @@ export class Container {
     }
     const { waitForExit } = await import('./lifecycle/wait.js');
     return waitForExit(this.runtime.store, this.id);
+  }
+
+  /** Freeze every process of the container (state becomes "paused"). */
+  async pause(): Promise<void> {
+    await setPaused(this.runtime.store, this.id, true);
+  }
+
+  async resume(): Promise<void> {
+    await setPaused(this.runtime.store, this.id, false);
+  }
+
+  /** Change resources live; returns the resources now in force. */
+  async update(resources: LinuxResources): Promise<LinuxResources> {
+    return updateContainer(this.runtime.store, this.id, resources, (m) => this.runtime.warn(m));
+  }
+
+  /** Host pids of every process in the container. */
+  pids(): number[] {
+    const rec = this.runtime.store.read(this.id);
+    if (!rec) throw new NotFoundError(this.id);
+    return containerPids(rec);
+  }
+
+  stats(): Stats {
+    return containerStats(this.runtime.store, this.id);
+  }
+
+  /** Stats every `intervalMs` (default 5 s) and OOM events, until the container stops. */
+  events(opts: { intervalMs?: number; signal?: AbortSignal } = {}): AsyncGenerator<ContainerEvent> {
+    return containerEvents(this.runtime.store, this.id, opts.intervalMs ?? 5000, opts.signal);
   }
 
   async delete(opts: { force?: boolean } = {}): Promise<void> {

@@ -4,6 +4,8 @@ export { Runtime, Container } from './api.js';
 export type { RuntimeOptions, ExitStatus } from './api.js';
 export type { ContainerState, Status } from './lifecycle/status.js';
 export type { CreateOptions } from './lifecycle/create.js';
+export type { ContainerEvent } from './lifecycle/events.js';
+export type { Stats } from './cgroups/stats.js';
 export {
   CaissonError,
   ConfigError,

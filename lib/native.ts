@@ -23,7 +23,7 @@ export interface WaitResult {
 }
 
 interface Addon {
-  spawn(plan: Buffer, minFd: number): SpawnResult;
+  spawn(plan: Buffer, minFd: number, cgroupFd?: number): SpawnResult;
   pidfdOpen(pid: number): number;
   pidfdSendSignal(pidfd: number, signal: number): void;
   flock(fd: number, op: number): number;
@@ -34,6 +34,7 @@ interface Addon {
   pipe(minFd: number): [number, number];
   recvFd(sock: number): { fd: number; name: string };
   setWinsize(fd: number, rows: number, cols: number): void;
+  bpfDeviceFilter(cgroupDir: string, insns: Buffer): void;
   planVersion: number;
 }
 
@@ -67,10 +68,11 @@ function wrap<T>(step: string, fn: () => T): T {
 
 /**
  * Clone the first child, which executes `plan` (see native/plan.h). Fds below `minFd` are left
- * for the container (stdio and --preserve-fds), so the sync socket is placed above them.
+ * for the container (stdio and --preserve-fds), so the sync socket is placed above them. With
+ * `cgroupFd` (a cgroup v2 directory) the child is born in that cgroup.
  */
-export function spawn(plan: Buffer, minFd = 3): SpawnResult {
-  return wrap('start container init', () => load().spawn(plan, minFd));
+export function spawn(plan: Buffer, minFd = 3, cgroupFd?: number): SpawnResult {
+  return wrap('start container init', () => load().spawn(plan, minFd, cgroupFd));
 }
 
 export function pidfdOpen(pid: number): number {
@@ -128,6 +130,19 @@ export function recvFd(sock: number): { fd: number; name: string } {
 /** TIOCSWINSZ: resize a terminal. */
 export function setWinsize(fd: number, rows: number, cols: number): void {
   wrap('set terminal size', () => load().setWinsize(fd, rows, cols));
+}
+
+/** Load a cgroup device eBPF program and attach it to a cgroup v2 directory (replacing). */
+export function bpfDeviceFilter(cgroupDir: string, insns: Buffer): void {
+  try {
+    load().bpfDeviceFilter(cgroupDir, insns);
+  } catch (err) {
+    const e = err as { errno?: number; syscall?: string; log?: string };
+    if (typeof e?.errno === 'number') {
+      throw new SystemError(`load the device filter for ${cgroupDir}`, e.errno, { syscall: e.syscall, detail: e.log?.trim().split('\n').slice(-3).join(' / ') || undefined });
+    }
+    throw err;
+  }
 }
 
 /**

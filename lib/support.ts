@@ -6,8 +6,6 @@ import { ConfigError, UnsupportedError } from './errors.js';
 import type { Spec } from '../spec/types.js';
 
 const NOT_YET: [string, (s: Spec) => unknown][] = [
-  ['$.linux.resources', (s) => s.linux?.resources && Object.keys(s.linux.resources).length],
-  ['$.linux.cgroupsPath', (s) => s.linux?.cgroupsPath],
   ['$.linux.seccomp', (s) => s.linux?.seccomp],
   ['$.linux.intelRdt', (s) => s.linux?.intelRdt],
   ['$.linux.netDevices', (s) => s.linux?.netDevices && Object.keys(s.linux.netDevices).length],

@@ -18,6 +18,7 @@ extern "C" {
 #include <sys/un.h>
 #include <sys/wait.h>
 
+#include "bpf.h"
 #include "child.h"
 #include "sys.h"
 }
@@ -86,14 +87,21 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
     throw ErrnoError(env, err, "fcntl(F_DUPFD_CLOEXEC)");
   }
 
+  // Optionally born straight into a cgroup v2 directory (CLONE_INTO_CGROUP, Linux 5.7): no
+  // moment where the child runs outside the container's cgroup.
+  int cgroup_fd = OptInt(info, 2, -1);
   int pidfd = -1;
   struct cs_clone_args args;
   std::memset(&args, 0, sizeof(args));
   args.flags = CLONE_PIDFD;
   args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
   args.exit_signal = SIGCHLD;
+  if (cgroup_fd >= 0) {
+    args.flags |= CLONE_INTO_CGROUP;
+    args.cgroup = static_cast<uint64_t>(cgroup_fd);
+  }
   long pid = cs_clone3(&args);
-  if (pid < 0 && errno == ENOSYS) {
+  if (pid < 0 && errno == ENOSYS && cgroup_fd < 0) {
     // clone(2) stores the pidfd through the parent_tid argument when CLONE_PIDFD is set.
     pid = syscall(SYS_clone, CLONE_PIDFD | SIGCHLD, 0, &pidfd, 0, 0);
   }
@@ -279,6 +287,36 @@ Napi::Value SetWinsize(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// bpfDeviceFilter(cgroupDir, insns: Buffer): load the device program and attach it to the cgroup
+// v2 directory, replacing the device programs attached there before.
+Napi::Value BpfDeviceFilter(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsBuffer()) throw Napi::TypeError::New(env, "expected (cgroupDir, insns)");
+  std::string dir = info[0].As<Napi::String>().Utf8Value();
+  auto insns = info[1].As<Napi::Buffer<uint8_t>>();
+  if (insns.Length() == 0 || insns.Length() % 8 != 0 || insns.Length() / 8 > 1000000) throw Napi::RangeError::New(env, "bad program size");
+  static char log[65536];
+  int prog = cs_bpf_load_device(insns.Data(), static_cast<uint32_t>(insns.Length() / 8), log, sizeof(log));
+  if (prog < 0) {
+    int err = errno;
+    Napi::Error e = ErrnoError(env, err, "bpf(BPF_PROG_LOAD)");
+    e.Set("log", Napi::String::New(env, log));
+    throw e;
+  }
+  int cg = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (cg < 0) {
+    int err = errno;
+    close(prog);
+    throw ErrnoError(env, err, "open cgroup");
+  }
+  int rc = cs_bpf_attach_device(cg, prog);
+  int err = errno;
+  close(cg);
+  close(prog);  // the attachment keeps the program
+  if (rc < 0) throw ErrnoError(env, err, "bpf(BPF_PROG_ATTACH)");
+  return env.Undefined();
+}
+
 // ---- waiting for a process through its pidfd ----
 //
 // The callback runs on the loop thread but may come during environment teardown, when no JS may
@@ -412,6 +450,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("pipe", Napi::Function::New(env, Pipe));
   exports.Set("recvFd", Napi::Function::New(env, RecvFd));
   exports.Set("setWinsize", Napi::Function::New(env, SetWinsize));
+  exports.Set("bpfDeviceFilter", Napi::Function::New(env, BpfDeviceFilter));
   exports.Set("planVersion", Napi::Number::New(env, CS_PLAN_VERSION));
   return exports;
 }

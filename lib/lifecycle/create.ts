@@ -4,7 +4,7 @@
 // directory exists, every failure undoes everything: the init and the first child are killed and
 // reaped, and the directory is removed, so a failed create leaves nothing behind.
 
-import { closeSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadBundle } from '../bundle.js';
 import type { LoadedBundle } from '../bundle.js';
@@ -19,6 +19,9 @@ import { writePidFile } from '../state/store.js';
 import type { ContainerRecord, StateStore } from '../state/store.js';
 import type { Spec } from '../../spec/types.js';
 import { gatherContext } from './context.js';
+import { CgroupManager } from '../cgroups/manager.js';
+import { hierarchyKey, resolveCgroupsPath } from '../cgroups/paths.js';
+import type { PlanContext } from '../plan/context.js';
 import { initError } from './init-error.js';
 import { SyncChannel } from './sync.js';
 import { rfc3339Nano } from './time.js';
@@ -101,6 +104,23 @@ async function runCreateHooks(id: string, bundle: string, spec: Spec, initPid: n
   }
 }
 
+/**
+ * The container's cgroups, made (and then filled) before the init exists, so its limits hold
+ * from its first instruction. A caller who is not root gets none (no delegation to use here).
+ */
+function setUpCgroups(id: string, spec: Spec, ctx: PlanContext, warn: (m: string) => void): CgroupManager | undefined {
+  if (ctx.rootless) {
+    if (spec.linux?.resources && Object.keys(spec.linux.resources).length) warn('rootless container: linux.resources ignored (no cgroup of its own)');
+    return undefined;
+  }
+  const place = resolveCgroupsPath(spec.linux?.cgroupsPath, id, ctx.cgroups, ctx.cgroupPaths);
+  const mgr = CgroupManager.create(place, ctx.cgroups.layout);
+  // The cgroup mount binds the container's own cgroups, and v1 hosts place it by hand.
+  ctx.cgroupPaths = new Map(mgr.dirs().map((d) => [hierarchyKey(d), d.path]));
+  ctx.cgroupSync = !mgr.intoCgroupDir();
+  return mgr;
+}
+
 function writeOomScoreAdj(pid: number, value: number): void {
   try {
     writeFileSync(`/proc/${pid}/oom_score_adj`, String(value));
@@ -136,6 +156,7 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
   // The init's end of the console socket, and (ownConsole) ours, where the master arrives.
   let consoleFd: number | undefined;
   let consoleOurs: number | undefined;
+  let cgroups: CgroupManager | undefined;
   try {
     listenFd = native.unixListen(store.startSocket(id), minFd);
     if (spec.process?.terminal && opts.consoleSocket) {
@@ -149,11 +170,21 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
     }
     const gathered = gatherContext(id, loaded, { noPivot: opts.noPivot, noNewKeyring: opts.noNewKeyring, preserveFds, consoleFd }, listenFd);
     gatheredFds = gathered.fds;
-    const plan = buildPlan(spec, gathered.ctx);
+    const ctx = gathered.ctx;
+    cgroups = setUpCgroups(id, spec, ctx, (m) => opts.warn?.(m));
+    cgroups?.apply(spec.linux?.resources, (m) => opts.warn?.(m));
+    cgroups?.applyDevices(spec.linux?.resources?.devices);
+    const plan = buildPlan(spec, ctx);
     for (const w of plan.warnings) opts.warn?.(w);
     if (opts.debug) opts.debug(`plan for ${id}: ${plan.ops.map((o) => o.label).join('; ')}`);
 
-    spawned = native.spawn(encodePlan(plan), minFd);
+    const intoDir = cgroups?.intoCgroupDir();
+    const cgroupFd = intoDir ? openSync(intoDir, constants.O_RDONLY | constants.O_DIRECTORY) : undefined;
+    try {
+      spawned = native.spawn(encodePlan(plan), minFd, cgroupFd);
+    } finally {
+      if (cgroupFd !== undefined) closeSync(cgroupFd);
+    }
     stage1Exit = native.waitPidfd(spawned.pidfd, false);
     // The child has its own copies now; ours must not linger (and must never reach a container).
     for (const fd of gatheredFds.splice(0)) closeSync(fd);
@@ -182,6 +213,7 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
           sync.go();
           break;
         case 'reached':
+          if (m.tag === SyncTag.CGROUP) cgroups!.addProcess(spawned.pid);
           if (m.tag === SyncTag.PRE_PIVOT) await runCreateHooks(id, loaded.bundle, spec, initPid);
           sync.go();
           break;
@@ -215,6 +247,7 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
       annotations: spec.annotations ?? {},
       config: spec,
       owner: process.getuid?.() ?? 0,
+      cgroup: cgroups?.rec,
       startOps,
     };
     store.write(record);
@@ -238,6 +271,7 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
     }
     await native.keepingAlive(Promise.all([initExit, stage1Exit].filter(Boolean)));
     if (initPidfd !== undefined) closeSync(initPidfd);
+    await cgroups?.destroy().catch((e: Error) => opts.warn?.(e.message));
     store.remove(id);
     // A failed hook stops the container and the lifecycle goes on to destroy and poststop.
     if (hookFailed) await runPoststop(spec.hooks?.poststop, hookState(id, loaded.bundle, 'stopped', undefined, spec.annotations), (m) => opts.warn?.(m));

@@ -5,6 +5,7 @@ import { CaissonError, NotFoundError, StateError } from '../errors.js';
 import { hookState, runPoststop } from '../hooks/run.js';
 import { isAlive } from '../state/proc.js';
 import type { ContainerRecord, StateStore } from '../state/store.js';
+import { CgroupManager } from '../cgroups/manager.js';
 import { containerPids, signalContainer } from './kill.js';
 import { statusOf } from './status.js';
 
@@ -40,9 +41,10 @@ export async function deleteContainer(store: StateStore, id: string, force = fal
       throw new StateError(`cannot delete container ${id} that is not stopped: ${status}`, status);
     }
     if (status !== 'stopped' || (force && containerPids(rec).length > 0)) {
-      signalContainer(rec, SIGKILL, true);
+      await signalContainer(rec, SIGKILL, true);
       await waitGone(rec, 10_000);
     }
+    if (rec.cgroup) await new CgroupManager(rec.cgroup).destroy();
     store.remove(id);
     // Spec step 13: after destroy, before delete returns; failures only warn.
     await runPoststop(rec.config.hooks?.poststop, hookState(id, rec.bundle, 'stopped', undefined, rec.annotations), warn);

@@ -3,15 +3,19 @@
 import { closeSync } from 'node:fs';
 import { NotFoundError, StateError } from '../errors.js';
 import * as native from '../native.js';
+import { CgroupManager } from '../cgroups/manager.js';
 import { isAlive, nsId, pidsInNamespace } from '../state/proc.js';
 import type { ContainerRecord, StateStore } from '../state/store.js';
 import { statusOf } from './status.js';
 
+const SIGKILL = 9;
+
 /**
- * Every process of the container. With its own pid namespace that is every process in it; when
- * it shares the host's, only the init is known to be ours (cgroups will widen this).
+ * Every process of the container: those in its cgroup; without one (a rootless container),
+ * those in its own pid namespace, or only the init when it shares the host's.
  */
 export function containerPids(rec: ContainerRecord): number[] {
+  if (rec.cgroup) return new CgroupManager(rec.cgroup).pids();
   const ownPidNs = (rec.config.linux?.namespaces ?? []).some((n) => n.type === 'pid' && !n.path);
   // A dead init's pid may belong to someone else by now: never look it up.
   if (!isAlive(rec.pid, rec.startTime)) return [];
@@ -40,12 +44,17 @@ export function signalProcess(pid: number, startTime: string | undefined, signal
   }
 }
 
-export function signalContainer(rec: ContainerRecord, signal: number, all: boolean): void {
+export async function signalContainer(rec: ContainerRecord, signal: number, all: boolean): Promise<void> {
+  const cg = rec.cgroup ? new CgroupManager(rec.cgroup) : undefined;
   if (!all) {
     if (!signalProcess(rec.pid, rec.startTime, signal)) throw new StateError('container not running', 'stopped');
-    return;
+  } else if (cg && signal === SIGKILL) {
+    await cg.killAll((pid) => signalProcess(pid, undefined, signal));
+  } else {
+    for (const pid of containerPids(rec)) signalProcess(pid, pid === rec.pid ? rec.startTime : undefined, signal);
   }
-  for (const pid of containerPids(rec)) signalProcess(pid, pid === rec.pid ? rec.startTime : undefined, signal);
+  // A frozen v1 cgroup holds SIGKILL back until it thaws: kill means kill (runc does the same).
+  if (signal === SIGKILL && cg?.isFrozen()) await cg.setFrozen(false);
 }
 
 export async function killContainer(store: StateStore, id: string, signal: number, all = false): Promise<void> {
@@ -54,7 +63,7 @@ export async function killContainer(store: StateStore, id: string, signal: numbe
     const rec = store.read(id);
     if (!rec) throw new NotFoundError(id);
     if (statusOf(store, rec) === 'stopped') throw new StateError('container not running', 'stopped');
-    signalContainer(rec, signal, all);
+    await signalContainer(rec, signal, all);
   } finally {
     lock.release();
   }

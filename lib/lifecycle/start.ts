@@ -35,7 +35,7 @@ async function hooksOrStop(rec: ContainerRecord, run: () => Promise<void>): Prom
   try {
     await run();
   } catch (err) {
-    signalContainer(rec, 9, true);
+    await signalContainer(rec, 9, true);
     throw err;
   }
 }

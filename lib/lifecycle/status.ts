@@ -5,11 +5,13 @@ import { existsSync } from 'node:fs';
 import { SPEC_VERSION } from '../../spec/types.js';
 import type { ContainerRecord, StateStore } from '../state/store.js';
 import { isAlive } from '../state/proc.js';
+import { CgroupManager } from '../cgroups/manager.js';
 
 export type Status = 'created' | 'running' | 'paused' | 'stopped';
 
 export function statusOf(store: StateStore, rec: ContainerRecord): Status {
   if (!isAlive(rec.pid, rec.startTime)) return 'stopped';
+  if (rec.cgroup && new CgroupManager(rec.cgroup).isFrozen()) return 'paused';
   if (existsSync(store.startSocket(rec.id))) return 'created';
   return 'running';
 }

@@ -61,6 +61,8 @@ export function buildPlan(spec: Spec, ctx: PlanContext): BuiltPlan {
   const keep = [ctx.startListenFd, ...Object.values(ctx.nsFds), ...(ctx.consoleFd !== undefined ? [ctx.consoleFd] : [])];
   const ops: PlanOp[] = [
     { code: Op.CLOSE_FDS, label: 'close inherited fds', fields: [3 + ctx.preserveFds, keep.length, ...keep] },
+    // In its cgroups before anything else, and before a cgroup namespace takes its root from them.
+    ...(ctx.cgroupSync ? [{ code: Op.WAIT_PARENT, label: 'join the container cgroups', fields: [SyncTag.CGROUP] } as PlanOp] : []),
     ...ns.ops,
   ];
 

@@ -34,12 +34,16 @@ export interface PlanContext {
   /** resolved sources of bind mounts, by index in config.mounts */
   bindSources: Map<number, BindSource>;
   cgroups: CgroupFacts;
-  /** our own cgroup paths, keyed like /proc/self/cgroup ("" for v2, "cpu" ... for v1) */
-  ownCgroups: Map<string, string>;
+  /** the container's cgroup in each hierarchy, keyed like /proc/self/cgroup ("" for v2, "cpu" ... for
+   * v1): its own when caisson makes one, else the caller's (the cgroup mount binds these) */
+  cgroupPaths: Map<string, string>;
   /** /proc/sys/kernel/cap_last_cap */
   lastCap: number;
   /** /proc/kcore exists on the host (then /dev/core links to it, as runc does) */
   hostHasKcore: boolean;
+  /** the init joins its cgroups from the parent at a WAIT_PARENT point (v1 and hybrid hosts;
+   * a pure v2 host is cloned straight into its cgroup) */
+  cgroupSync: boolean;
   /** which LSMs the kernel offers */
   lsm: LsmFacts;
   /** process.terminal: the socket that receives the pty master (connected --console-socket) */

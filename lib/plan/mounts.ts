@@ -9,6 +9,7 @@ import { posix } from 'node:path';
 import { ConfigError, UnsupportedError } from '../errors.js';
 import type { Mount, Spec } from '../../spec/types.js';
 import type { CgroupHierarchy } from '../host.js';
+import { hierarchyKey } from '../cgroups/paths.js';
 import type { PlanContext } from './context.js';
 import type { PlanOp } from './encode.js';
 import { parseMountOptions } from './mount-options.js';
@@ -60,11 +61,6 @@ function hasNs(spec: Spec, type: string): boolean {
   return (spec.linux?.namespaces ?? []).some((n) => n.type === type);
 }
 
-/** The v1 hierarchy's key in /proc/self/cgroup: its controllers joined by ",". */
-function hierarchyKey(h: CgroupHierarchy): string {
-  return h.version === 2 ? '' : h.controllers.join(',');
-}
-
 /**
  * Without a cgroup namespace a fresh cgroup mount would show the whole host hierarchy, so each
  * hierarchy is bind-mounted from the container's own cgroup instead (runc does the same). With a
@@ -79,7 +75,7 @@ function cgroupMountOps(m: Mount, index: number, dest: string, o: ParsedMountOpt
       const data = h.version === 2 ? sub.data : [...h.controllers, ...sub.data];
       return mountOp({ kind: MountKind.FS, source: m.source ?? 'cgroup', dest: at, fstype: h.version === 2 ? 'cgroup2' : 'cgroup', o: { ...sub, data }, flags: 0, label });
     }
-    const own = ctx.ownCgroups.get(hierarchyKey(h)) ?? '/';
+    const own = ctx.cgroupPaths.get(hierarchyKey(h)) ?? '/';
     const source = posix.join(h.mountPoint, own);
     return mountOp({ kind: MountKind.BIND, source, dest: at, fstype: '', o: { ...sub, data: [] }, flags: MF_RECURSIVE_BIND, label });
   };

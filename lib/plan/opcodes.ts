@@ -77,6 +77,8 @@ export const ChdirWhen = { NOW: 0, TRY: 1, DEFERRED: 2 } as const;
 export const SyncTag = {
   /** mounts are done, pivot_root is next: prestart / createRuntime / createContainer hooks */
   PRE_PIVOT: 1,
+  /** stage 1, first thing: the parent puts it in the container's cgroups */
+  CGROUP: 2,
 } as const;
 
 export const Msg = {

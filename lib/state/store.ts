@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AlreadyExistsError, CaissonError, NotFoundError, fromNodeError } from '../errors.js';
 import type { Spec } from '../../spec/types.js';
+import type { CgroupRecord } from '../cgroups/manager.js';
 import { LOCK_EX, LOCK_NB, flock } from '../native.js';
 
 export const DEFAULT_ROOT = '/run/caisson';
@@ -31,6 +32,8 @@ export interface ContainerRecord {
   config: Spec;
   /** uid that created it */
   owner: number;
+  /** the container's cgroups (none for a rootless container) */
+  cgroup?: CgroupRecord;
   /** the plan ops that run after `start` connects, by op index, to explain their failures */
   startOps: Record<number, { code: number; label: string }>;
 }

@@ -263,7 +263,7 @@ describe('mountOps: cgroup', () => {
     });
 
     it('without one and no known own cgroup: the hierarchy root', () => {
-      const ops = mountOps(spec([cgroupMount]), makeCtx({ cgroups: V2_FACTS, ownCgroups: new Map() }), false);
+      const ops = mountOps(spec([cgroupMount]), makeCtx({ cgroups: V2_FACTS, cgroupPaths: new Map() }), false);
       // posix.join(mountPoint, '/') keeps a trailing slash; the kernel resolves both the same way
       expect(mountFields(ops[0]!).source).toMatch(/^\/sys\/fs\/cgroup\/?$/);
     });
@@ -276,7 +276,7 @@ describe('mountOps: cgroup', () => {
   });
 
   describe('hybrid host', () => {
-    const ctx = makeCtx({ cgroups: HYBRID_FACTS, ownCgroups: OWN_CGROUPS_V1 });
+    const ctx = makeCtx({ cgroups: HYBRID_FACTS, cgroupPaths: OWN_CGROUPS_V1 });
 
     it('with a cgroup namespace: a tmpfs, one fresh mount per hierarchy, then a read-only remount', () => {
       const ops = mountOps(spec([cgroupMount], withNs), ctx, false);
@@ -317,7 +317,7 @@ describe('mountOps: cgroup', () => {
         [MountKind.BIND, '/sys/fs/cgroup/systemd/user.slice/caisson.scope', '/sys/fs/cgroup/systemd', MF_RECURSIVE_BIND, []],
         [MountKind.BIND, '/sys/fs/cgroup/unified/user.slice/caisson.scope', '/sys/fs/cgroup/unified', MF_RECURSIVE_BIND, []],
         [MountKind.BIND, '/sys/fs/cgroup/cpu,cpuacct/caisson/cpu', '/sys/fs/cgroup/cpu,cpuacct', MF_RECURSIVE_BIND, []],
-        // not in ownCgroups: the hierarchy root
+        // not in cgroupPaths: the hierarchy root
         [MountKind.BIND, '/sys/fs/cgroup/memory', '/sys/fs/cgroup/memory', MF_RECURSIVE_BIND, []],
       ]);
     });
@@ -343,7 +343,7 @@ describe('mountOps: cgroup', () => {
   });
 
   describe('v1 host', () => {
-    const ctx = makeCtx({ cgroups: V1_FACTS, ownCgroups: OWN_CGROUPS_V1 });
+    const ctx = makeCtx({ cgroups: V1_FACTS, cgroupPaths: OWN_CGROUPS_V1 });
 
     it('with a cgroup namespace: skips hierarchies without controllers', () => {
       const ops = mountOps(spec([cgroupMount], withNs), ctx, false);

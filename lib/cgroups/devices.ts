@@ -1,0 +1,58 @@
+// linux.resources.devices: the device cgroup rules, as runc applies them. The config's rules
+// come first, then runc's always-allowed devices (null, zero, full, random, urandom, tty,
+// console, the pts and ptmx of the container's own devpts, tun, and mknod of anything), so a
+// container that denies everything can still use its own /dev. Rules apply in order; on v1 they
+// become devices.allow / devices.deny writes, on v2 an eBPF program (device-bpf.ts).
+
+import type { LinuxDeviceCgroup } from '../../spec/types.js';
+
+export interface DeviceRule {
+  allow: boolean;
+  type: 'a' | 'b' | 'c';
+  /** -1 means any */
+  major: number;
+  minor: number;
+  access: string;
+}
+
+const ALWAYS_ALLOWED: DeviceRule[] = [
+  { allow: true, type: 'c', major: -1, minor: -1, access: 'm' },
+  { allow: true, type: 'b', major: -1, minor: -1, access: 'm' },
+  { allow: true, type: 'c', major: 1, minor: 3, access: 'rwm' }, // null
+  { allow: true, type: 'c', major: 1, minor: 8, access: 'rwm' }, // random
+  { allow: true, type: 'c', major: 1, minor: 7, access: 'rwm' }, // full
+  { allow: true, type: 'c', major: 5, minor: 0, access: 'rwm' }, // tty
+  { allow: true, type: 'c', major: 1, minor: 5, access: 'rwm' }, // zero
+  { allow: true, type: 'c', major: 1, minor: 9, access: 'rwm' }, // urandom
+  { allow: true, type: 'c', major: 5, minor: 1, access: 'rwm' }, // console
+  { allow: true, type: 'c', major: 136, minor: -1, access: 'rwm' }, // pts
+  { allow: true, type: 'c', major: 5, minor: 2, access: 'rwm' }, // ptmx
+  { allow: true, type: 'c', major: 10, minor: 200, access: 'rwm' }, // tun
+];
+
+/** The rules to enforce, or undefined when the config sets none (then nothing is restricted). */
+export function deviceRules(devices: LinuxDeviceCgroup[] | undefined): DeviceRule[] | undefined {
+  if (!devices?.length) return undefined;
+  const rules = devices.map(
+    (d): DeviceRule => ({
+      allow: d.allow,
+      type: (d.type ?? 'a') as DeviceRule['type'],
+      major: d.major ?? -1,
+      minor: d.minor ?? -1,
+      access: d.access || 'rwm',
+    }),
+  );
+  return [...rules, ...ALWAYS_ALLOWED];
+}
+
+/** "c 1:3 rwm" as the v1 devices files take it. */
+export function v1DeviceLine(r: DeviceRule): string {
+  if (r.type === 'a' && r.major === -1 && r.minor === -1) return 'a';
+  const n = (v: number) => (v < 0 ? '*' : String(v));
+  return `${r.type} ${n(r.major)}:${n(r.minor)} ${r.access}`;
+}
+
+/** v1: each rule in order into devices.allow or devices.deny ("a" resets to that default). */
+export function v1DeviceWrites(rules: DeviceRule[]): { file: 'devices.allow' | 'devices.deny'; value: string }[] {
+  return rules.map((r) => ({ file: r.allow ? 'devices.allow' : 'devices.deny', value: v1DeviceLine(r) }));
+}

@@ -1,0 +1,316 @@
+// A container's cgroups: create them, fill them, put processes in, freeze, signal, read, remove.
+//
+// The rules on a shared host: only directories caisson creates are ever written, except that on
+// a pure cgroup v2 host the controllers a container needs are switched on in its ancestors'
+// cgroup.subtree_control (what runc does; there is no other way to get them). On a hybrid host
+// the v1 controllers do the work and the cgroup2 tree only tracks processes. Every directory
+// created is recorded, and delete removes exactly those.
+
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { posix } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CaissonError, ConfigError, fromNodeError, SystemError } from '../errors.js';
+import type { CgroupFacts } from '../host.js';
+import type { LinuxDeviceCgroup, LinuxResources } from '../../spec/types.js';
+import * as native from '../native.js';
+import { compileDeviceFilter } from './device-bpf.js';
+import { deviceRules, v1DeviceWrites } from './devices.js';
+import type { CgroupDir, CgroupPlace } from './paths.js';
+import { v1Dir } from './paths.js';
+import { v1Writes } from './resources-v1.js';
+import { v2Writes } from './resources-v2.js';
+import type { CgroupWrite } from './writes.js';
+
+export interface CgroupRecord {
+  place: CgroupPlace;
+  /** directories caisson created, parents before children */
+  created: string[];
+  layout: CgroupFacts['layout'];
+}
+
+function read(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function writeFile(dir: string, file: string, value: string, from: string): void {
+  try {
+    writeFileSync(posix.join(dir, file), value);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new SystemError(`${from}: write "${value}" to ${posix.join(dir, file)}`, Math.abs(e.errno ?? 5), { syscall: 'write', errnoName: e.code });
+  }
+}
+
+/** mkdir -p, returning the directories that did not exist (parents first). */
+function mkdirAll(dir: string, stopAt: string): string[] {
+  const missing: string[] = [];
+  for (let d = dir; d !== stopAt && d !== '/' && !existsSync(d); d = posix.dirname(d)) missing.unshift(d);
+  for (const d of missing) {
+    try {
+      mkdirSync(d);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw fromNodeError(`create cgroup ${d}`, err);
+    }
+  }
+  return missing;
+}
+
+export class CgroupManager {
+  readonly rec: CgroupRecord;
+
+  constructor(rec: CgroupRecord) {
+    this.rec = rec;
+  }
+
+  get place(): CgroupPlace {
+    return this.rec.place;
+  }
+
+  /** Every directory of the container, v2 first. */
+  dirs(): CgroupDir[] {
+    return [...(this.place.v2 ? [this.place.v2] : []), ...this.place.v1];
+  }
+
+  /** Create the directories; on v1, give new cpusets their parent's cpus and mems. */
+  static create(place: CgroupPlace, layout: CgroupFacts['layout']): CgroupManager {
+    const created: string[] = [];
+    const mgr = new CgroupManager({ place, created, layout });
+    try {
+      for (const d of mgr.dirs()) {
+        const made = mkdirAll(d.dir, d.mountPoint);
+        created.push(...made);
+        if (d.version === 1 && d.controllers.includes('cpuset')) {
+          for (const m of made) {
+            for (const f of ['cpuset.cpus', 'cpuset.mems']) {
+              if ((read(posix.join(m, f)) ?? '').trim() === '') {
+                writeFile(m, f, (read(posix.join(posix.dirname(m), f)) ?? '').trim(), 'new cpuset');
+              }
+            }
+          }
+        }
+      }
+    } catch (err) {
+      mgr.removeCreated();
+      throw err;
+    }
+    return mgr;
+  }
+
+  /**
+   * On v2, the controllers `writes` need must be enabled in every ancestor's subtree_control.
+   * Ancestors caisson created are always enabled; existing ones only on a pure v2 host.
+   */
+  private enableV2(controllers: Set<string>): void {
+    const d = this.place.v2;
+    if (!d || controllers.size === 0) return;
+    const chain: string[] = [];
+    for (let p = posix.dirname(d.dir); p.startsWith(d.mountPoint); p = posix.dirname(p)) {
+      chain.unshift(p);
+      if (p === d.mountPoint) break;
+    }
+    for (const parent of chain) {
+      const enabled = new Set((read(posix.join(parent, 'cgroup.subtree_control')) ?? '').trim().split(/\s+/).filter(Boolean));
+      const missing = [...controllers].filter((c) => !enabled.has(c));
+      if (!missing.length) continue;
+      const ours = this.rec.created.includes(parent);
+      if (!ours && this.rec.layout !== 'v2') continue; // never write an existing cgroup of a hybrid host
+      const available = new Set((read(posix.join(parent, 'cgroup.controllers')) ?? '').trim().split(/\s+/));
+      for (const c of missing) {
+        if (!available.has(c)) continue; // reported when the file turns out missing
+        writeFile(parent, 'cgroup.subtree_control', `+${c}`, `enable the ${c} controller`);
+      }
+    }
+  }
+
+  /** The writes linux.resources asks for on this host, and the fields it ignores. */
+  plan(resources: LinuxResources | undefined, base?: string): { writes: { dir: string; w: CgroupWrite }[]; ignored: string[] } {
+    const out: { dir: string; w: CgroupWrite }[] = [];
+    if (!resources) return { writes: out, ignored: [] };
+    const { devices: _devices, ...rest } = resources;
+    if (this.rec.layout === 'v2') {
+      const d = this.place.v2!;
+      const ioWeightFile = existsSync(posix.join(posix.dirname(d.dir), 'io.bfq.weight')) ? 'io.bfq.weight' : 'io.weight';
+      const { writes, notes } = v2Writes(rest, { ioWeightFile }, base);
+      for (const w of writes) out.push({ dir: d.dir, w });
+      return { writes: out, ignored: notes.ignored };
+    }
+    for (const w of v1Writes(rest, base)) {
+      const d = v1Dir(this.place, w.controller);
+      if (!d) {
+        if (w.optional) continue;
+        throw new ConfigError(w.from, `needs the ${w.controller} cgroup controller, which this host does not mount (cgroup v1: /sys/fs/cgroup/${w.controller})`);
+      }
+      out.push({ dir: d.dir, w });
+    }
+    return { writes: out, ignored: [] };
+  }
+
+  /** Write linux.resources (create, or update with `base` naming the update document). */
+  apply(resources: LinuxResources | undefined, warn: (msg: string) => void = () => {}, base?: string): void {
+    const { writes, ignored } = this.plan(resources, base);
+    this.orderMemoryV1(writes);
+    for (const path of ignored) warn(`${path} has no cgroup v2 equivalent: ignored`);
+    this.enableV2(new Set(writes.map((x) => x.w.controller).filter(Boolean)));
+    for (const { dir, w } of writes) {
+      if (!existsSync(posix.join(dir, w.file))) {
+        if (w.optional) {
+          warn(`${w.from}: ${w.file} does not exist on this kernel: ignored`);
+          continue;
+        }
+        throw new ConfigError(w.from, `needs ${w.file}, which the cgroup ${dir} does not have (is the ${w.controller || 'cgroup'} controller enabled?)`);
+      }
+      writeFile(dir, w.file, w.value, w.from);
+    }
+  }
+
+  /** linux.resources.devices: v1 allow/deny lists, or the eBPF filter on v2. */
+  applyDevices(devices: LinuxDeviceCgroup[] | undefined): void {
+    const rules = deviceRules(devices);
+    if (!rules) return;
+    const v1 = v1Dir(this.place, 'devices');
+    if (this.rec.layout !== 'v2' && v1) {
+      for (const w of v1DeviceWrites(rules)) writeFile(v1.dir, w.file, w.value, '$.linux.resources.devices');
+      return;
+    }
+    if (!this.place.v2) throw new ConfigError('$.linux.resources.devices', 'this host has neither a v1 devices controller nor cgroup v2');
+    native.bpfDeviceFilter(this.place.v2.dir, compileDeviceFilter(rules));
+  }
+
+  /**
+   * v1 refuses a memory limit above the memory+swap limit, and a memory+swap limit below the
+   * memory limit: when the new limit exceeds the current memory+swap, raise memory+swap first.
+   */
+  private orderMemoryV1(writes: { dir: string; w: CgroupWrite }[]): void {
+    const li = writes.findIndex((x) => x.w.file === 'memory.limit_in_bytes');
+    const si = writes.findIndex((x) => x.w.file === 'memory.memsw.limit_in_bytes');
+    if (li < 0 || si < 0 || si < li) return;
+    const current = Number((read(posix.join(writes[si]!.dir, 'memory.memsw.limit_in_bytes')) ?? '').trim());
+    const next = Number(writes[li]!.w.value);
+    if (next === -1 || (Number.isFinite(current) && next > current)) {
+      const [swap] = writes.splice(si, 1);
+      writes.splice(li, 0, swap!);
+    }
+  }
+
+  /** Put a process in every hierarchy (v1) or the v2 cgroup. */
+  addProcess(pid: number): void {
+    for (const d of this.dirs()) writeFile(d.dir, 'cgroup.procs', String(pid), `join cgroup ${d.dir}`);
+  }
+
+  /** The directory to hand to clone3(CLONE_INTO_CGROUP): pure v2 only. */
+  intoCgroupDir(): string | undefined {
+    return this.rec.layout === 'v2' ? this.place.v2?.dir : undefined;
+  }
+
+  /** Every pid in the container's cgroup, below it included. */
+  pids(): number[] {
+    const d = this.place.v2 ?? v1Dir(this.place, 'pids') ?? v1Dir(this.place, 'memory') ?? this.place.v1[0];
+    if (!d) return [];
+    const out = new Set<number>();
+    const walk = (dir: string) => {
+      for (const line of (read(posix.join(dir, 'cgroup.procs')) ?? '').split('\n')) if (line) out.add(Number(line));
+      let entries: string[] = [];
+      try {
+        entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+      } catch {
+        /* gone */
+      }
+      for (const e of entries) walk(posix.join(dir, e));
+    };
+    walk(d.dir);
+    return [...out].sort((a, b) => a - b);
+  }
+
+  private freezeV2(dir: string, frozen: boolean): Promise<void> {
+    writeFile(dir, 'cgroup.freeze', frozen ? '1' : '0', frozen ? 'pause' : 'resume');
+    return this.until(() => (read(posix.join(dir, 'cgroup.events')) ?? '').includes(`frozen ${frozen ? 1 : 0}`), 'freeze');
+  }
+
+  private async until(ok: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (let delay = 1; !ok(); delay = Math.min(delay * 2, 50)) {
+      if (Date.now() > deadline) throw new CaissonError('ESYSTEM', `timed out waiting for the cgroup to ${what}`);
+      await sleep(delay);
+    }
+  }
+
+  /** Freeze (pause) or thaw (resume) every process: cgroup.freeze on v2, freezer.state on v1. */
+  async setFrozen(frozen: boolean): Promise<void> {
+    const v1 = v1Dir(this.place, 'freezer');
+    if (this.rec.layout !== 'v2' && v1) {
+      writeFile(v1.dir, 'freezer.state', frozen ? 'FROZEN' : 'THAWED', frozen ? 'pause' : 'resume');
+      await this.until(() => (read(posix.join(v1.dir, 'freezer.state')) ?? '').trim() === (frozen ? 'FROZEN' : 'THAWED'), frozen ? 'freeze' : 'thaw');
+      return;
+    }
+    if (this.place.v2 && existsSync(posix.join(this.place.v2.dir, 'cgroup.freeze'))) return this.freezeV2(this.place.v2.dir, frozen);
+    throw new CaissonError('ENOTSUP', 'this host has no cgroup freezer for the container');
+  }
+
+  isFrozen(): boolean {
+    const v1 = v1Dir(this.place, 'freezer');
+    if (this.rec.layout !== 'v2' && v1) return (read(posix.join(v1.dir, 'freezer.state')) ?? '').trim() !== 'THAWED';
+    if (this.place.v2) return (read(posix.join(this.place.v2.dir, 'cgroup.events')) ?? '').includes('frozen 1');
+    return false;
+  }
+
+  /** SIGKILL everything: cgroup.kill where the kernel has it, else each pid with the cgroup frozen. */
+  async killAll(signal: (pid: number) => void): Promise<void> {
+    const v2 = this.place.v2;
+    if (v2 && existsSync(posix.join(v2.dir, 'cgroup.kill'))) {
+      writeFile(v2.dir, 'cgroup.kill', '1', 'kill all');
+      return;
+    }
+    // Frozen, nothing can fork a new process between our listing and our signals.
+    const canFreeze = !!v1Dir(this.place, 'freezer') || !!v2;
+    if (canFreeze) await this.setFrozen(true);
+    for (const pid of this.pids()) signal(pid);
+    if (canFreeze) await this.setFrozen(false);
+  }
+
+  /** Remove what we created, children first; busy directories are retried briefly. */
+  async destroy(): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const left = this.removeCreated();
+      if (!left.length) return;
+      if (attempt >= 50) throw new CaissonError('ESYSTEM', `cgroups still busy after the container was killed: ${left.join(', ')}`);
+      await sleep(20);
+    }
+  }
+
+  /**
+   * rmdir each created directory deepest first, and below the container's own cgroups whatever
+   * its processes created there (a cgroup namespace lets them); returns those that would not go.
+   */
+  private removeCreated(): string[] {
+    const left: string[] = [];
+    const rmdir = (d: string) => {
+      try {
+        rmdirSync(d);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') left.push(d);
+      }
+    };
+    const below = (d: string) => {
+      let entries: string[] = [];
+      try {
+        entries = readdirSync(d, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        below(posix.join(d, e));
+        rmdir(posix.join(d, e));
+      }
+    };
+    const leaves = new Set(this.dirs().map((d) => d.dir));
+    for (const d of [...this.rec.created].reverse()) {
+      if (leaves.has(d)) below(d);
+      rmdir(d);
+    }
+    return left;
+  }
+}
