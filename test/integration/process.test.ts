@@ -134,7 +134,13 @@ describe('limits and scheduling', () => {
     const fields = (text: string) => text.slice(text.lastIndexOf(')') + 2).split(' ');
     const batch = fields(await inside('cat /proc/self/stat', (s) => (s.process!.scheduler = { policy: 'SCHED_BATCH', nice: 7 })));
     expect([batch[16], batch[38]]).toEqual(['7', '3']);
-    const fifo = fields(await inside('cat /proc/self/stat', (s) => (s.process!.scheduler = { policy: 'SCHED_FIFO', priority: 12 })));
+    // A realtime policy needs realtime budget in the container's cpu cgroup (none by default).
+    const fifo = fields(
+      await inside('cat /proc/self/stat', (s) => {
+        s.process!.scheduler = { policy: 'SCHED_FIFO', priority: 12 };
+        s.linux!.resources = { cpu: { realtimePeriod: 1000000, realtimeRuntime: 10000 } };
+      }),
+    );
     expect([fifo[37], fifo[38]]).toEqual(['12', '1']);
   });
 
