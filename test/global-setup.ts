@@ -29,8 +29,27 @@ function markedProcesses(): string[] {
   return out;
 }
 
+/** Cgroup directories named like the tests' containers (ids "c-PID-N") or their parents. */
+function testCgroups(): string[] {
+  const out: string[] = [];
+  const walk = (dir: string, depth: number) => {
+    let entries: string[] = [];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (/^(c|bad)-\d+-\d+$|^caisson-cgtest-\d+$|^sub-\d+$/.test(e)) out.push(`cgroup ${dir}/${e}`);
+      else if (depth > 0) walk(`${dir}/${e}`, depth - 1);
+    }
+  };
+  walk('/sys/fs/cgroup', 4);
+  return out;
+}
+
 export function leftovers(): string[] {
-  const found: string[] = markedProcesses();
+  const found: string[] = [...markedProcesses(), ...testCgroups()];
   for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
     const mp = line.split(' ')[4];
     if (mp?.startsWith(TEST_BASE)) found.push(`mount ${mp}`);

@@ -55,7 +55,7 @@ export function execCollect(cmd: string, args: string[], opts: RunOptions = {}):
       resolvePromise({ code, signal, stdout, stderr });
     };
     child.on('close', finish);
-    child.on('exit', (code, signal) => setTimeout(() => finish(code, signal), 1000));
+    child.on('exit', (code, signal) => setTimeout(() => finish(code, signal), 150));
     if (opts.input !== undefined) child.stdin?.end(opts.input);
     else child.stdin?.end();
   });
