@@ -92,7 +92,14 @@ export function deviceFilterInsns(rules: DeviceRule[]): Insn[] {
     insn(LDX_W_MEM, MAJOR, R1, 4, 0),
     insn(LDX_W_MEM, MINOR, R1, 8, 0),
   ];
-  const body = [...rules].reverse().flatMap(ruleBlock);
+  // The verifier refuses unreachable code: stop after a rule that matches everything (then
+  // neither the earlier rules nor the allow-by-default tail can ever run).
+  const body: Insn[] = [];
+  for (const r of [...rules].reverse()) {
+    const block = ruleBlock(r);
+    body.push(...block);
+    if (block.length === 2) return [...prologue, ...body];
+  }
   const fallthrough = [insn(ALU64_MOV_K, R0, 0, 0, 1), insn(EXIT, 0, 0, 0, 0)];
   return [...prologue, ...body, ...fallthrough];
 }
