@@ -165,6 +165,8 @@ describe('lifecycle verbs on cgroups', () => {
     expect((await sb.rt(['pause', id])).code).toBe(0);
     expect((await sb.state(id)).status).toBe('paused');
     expect(file(pid, 'freezer', 'freezer.state')).toBe('FROZEN');
+    // A frozen task sits in uninterruptible sleep.
+    expect(readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(/State:\s+D/);
     const a = progress();
     await sleep(200);
     expect(progress()).toBe(a);
