@@ -42,17 +42,30 @@ export function deviceRules(devices: LinuxDeviceCgroup[] | undefined): DeviceRul
       access: d.access || 'rwm',
     }),
   );
-  return [...rules, ...ALWAYS_ALLOWED];
+  return [...rules, ...ALWAYS_ALLOWED.map((r) => ({ ...r }))];
 }
 
-/** "c 1:3 rwm" as the v1 devices files take it. */
+const isReset = (r: DeviceRule) => r.type === 'a' && r.major === -1 && r.minor === -1 && accessAll(r.access);
+function accessAll(access: string): boolean {
+  return ['r', 'w', 'm'].every((c) => access.includes(c));
+}
+
+/** "c 1:3 rwm" as the v1 devices files take it; "a" only for the whole-list reset. */
 export function v1DeviceLine(r: DeviceRule): string {
-  if (r.type === 'a' && r.major === -1 && r.minor === -1) return 'a';
+  if (isReset(r)) return 'a';
   const n = (v: number) => (v < 0 ? '*' : String(v));
   return `${r.type} ${n(r.major)}:${n(r.minor)} ${r.access}`;
 }
 
-/** v1: each rule in order into devices.allow or devices.deny ("a" resets to that default). */
+/**
+ * v1: each rule in order into devices.allow or devices.deny. The kernel reads any line starting
+ * with "a" as a reset of the whole list (and ignores the rest of it), so a type-a rule that is
+ * not "all devices, all access" is written as its block and char halves.
+ */
 export function v1DeviceWrites(rules: DeviceRule[]): { file: 'devices.allow' | 'devices.deny'; value: string }[] {
-  return rules.map((r) => ({ file: r.allow ? 'devices.allow' : 'devices.deny', value: v1DeviceLine(r) }));
+  return rules.flatMap((r) => {
+    const file = r.allow ? ('devices.allow' as const) : ('devices.deny' as const);
+    if (r.type !== 'a' || isReset(r)) return [{ file, value: v1DeviceLine(r) }];
+    return (['b', 'c'] as const).map((type) => ({ file, value: v1DeviceLine({ ...r, type }) }));
+  });
 }

@@ -36,11 +36,12 @@ export function resolveCgroupsPath(
   facts: CgroupFacts,
   own: Map<string, string>,
 ): CgroupPlace {
-  const raw = cgroupsPath ?? id;
+  // An empty path means unset, as runc reads it.
+  const raw = cgroupsPath || id;
   if (/^[^/]*:[^/]*:/.test(raw)) {
     throw new ConfigError('$.linux.cgroupsPath', `"${raw}" is a systemd slice:prefix:name path, which needs --systemd-cgroup (not supported yet)`);
   }
-  const clean = posix.normalize(raw);
+  const clean = posix.normalize(raw).replace(/(.)\/+$/, '$1');
   if (clean.split('/').includes('..')) throw new ConfigError('$.linux.cgroupsPath', `"${raw}" must not leave the cgroup hierarchy`);
   if (clean === '.' || clean === '/') {
     throw new ConfigError('$.linux.cgroupsPath', `"${raw}" names an existing cgroup, not one of the container's own`);

@@ -14,9 +14,10 @@ export function v1Writes(r: LinuxResources, base = R): CgroupWrite[] {
 
   const m = r.memory;
   if (m) {
-    if (m.limit !== undefined) add('memory', 'memory.limit_in_bytes', num(m.limit), 'memory.limit');
-    if (m.swap !== undefined) {
-      if (m.limit !== undefined && m.limit !== -1 && m.swap !== -1 && m.swap < m.limit) {
+    // 0 means unset for the memory limits, as runc reads them.
+    if (m.limit) add('memory', 'memory.limit_in_bytes', num(m.limit), 'memory.limit');
+    if (m.swap) {
+      if (m.limit && m.limit !== -1 && m.swap !== -1 && m.swap < m.limit) {
         throw new ConfigError(`${base}.memory.swap`, `memory+swap limit (${m.swap}) must be >= the memory limit (${m.limit})`);
       }
       add('memory', 'memory.memsw.limit_in_bytes', num(m.swap), 'memory.swap');
@@ -48,8 +49,9 @@ export function v1Writes(r: LinuxResources, base = R): CgroupWrite[] {
 
   const b = r.blockIO;
   if (b) {
-    if (b.weight !== undefined) add('blkio', 'blkio.weight', String(b.weight), 'blockIO.weight');
-    if (b.leafWeight !== undefined) add('blkio', 'blkio.leaf_weight', String(b.leafWeight), 'blockIO.leafWeight');
+    // 0 means unset (the kernel refuses it), as runc reads it.
+    if (b.weight) add('blkio', 'blkio.weight', String(b.weight), 'blockIO.weight');
+    if (b.leafWeight) add('blkio', 'blkio.leaf_weight', String(b.leafWeight), 'blockIO.leafWeight');
     (b.weightDevice ?? []).forEach((d, i) => {
       if (d.weight !== undefined) add('blkio', 'blkio.weight_device', `${d.major}:${d.minor} ${d.weight}`, `blockIO.weightDevice[${i}]`);
       if (d.leafWeight !== undefined) add('blkio', 'blkio.leaf_weight_device', `${d.major}:${d.minor} ${d.leafWeight}`, `blockIO.weightDevice[${i}]`);
@@ -61,11 +63,12 @@ export function v1Writes(r: LinuxResources, base = R): CgroupWrite[] {
       ['throttleWriteIOPSDevice', 'blkio.throttle.write_iops_device'],
     ] as const;
     for (const [key, file] of throttle) {
-      (b[key] ?? []).forEach((d, i) => add('blkio', file, `${d.major}:${d.minor} ${d.rate}`, `blockIO.${key}[${i}]`));
+      // 0 is v1's "no limit"; uint64 max means the same and would not survive as a JS number.
+      (b[key] ?? []).forEach((d, i) => add('blkio', file, `${d.major}:${d.minor} ${isUint64Max(d.rate) ? 0 : d.rate}`, `blockIO.${key}[${i}]`));
     }
   }
 
-  (r.hugepageLimits ?? []).forEach((h, i) => add('hugetlb', `hugetlb.${h.pageSize}.limit_in_bytes`, String(h.limit), `hugepageLimits[${i}]`));
+  (r.hugepageLimits ?? []).forEach((h, i) => add('hugetlb', `hugetlb.${h.pageSize}.limit_in_bytes`, num(h.limit), `hugepageLimits[${i}]`));
 
   if (r.network) {
     if (r.network.classID !== undefined) add('net_cls', 'net_cls.classid', String(r.network.classID), 'network.classID');

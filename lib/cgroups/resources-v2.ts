@@ -46,8 +46,9 @@ export function v2Writes(r: LinuxResources, opts: { ioWeightFile?: string } = {}
 
   const m = r.memory;
   if (m) {
-    if (m.limit !== undefined) add('memory', 'memory.max', max(m.limit), 'memory.limit');
-    if (m.swap !== undefined) add('memory', 'memory.swap.max', swapToV2(m.swap, m.limit, `${base}.memory.swap`), 'memory.swap');
+    // 0 means unset for the memory limits, as runc reads them.
+    if (m.limit) add('memory', 'memory.max', max(m.limit), 'memory.limit');
+    if (m.swap) add('memory', 'memory.swap.max', swapToV2(m.swap, m.limit || undefined, `${base}.memory.swap`), 'memory.swap');
     if (m.reservation !== undefined) add('memory', 'memory.low', max(m.reservation), 'memory.reservation');
     if (m.kernel !== undefined) ignore('memory.kernel');
     if (m.kernelTCP !== undefined) ignore('memory.kernelTCP');
@@ -81,7 +82,8 @@ export function v2Writes(r: LinuxResources, opts: { ioWeightFile?: string } = {}
     if (b.weight !== undefined && b.weight !== 0) add('io', file, bfq ? weight(b.weight) : `default ${weight(b.weight)}`, 'blockIO.weight');
     if (b.leafWeight !== undefined) ignore('blockIO.leafWeight');
     (b.weightDevice ?? []).forEach((d, i) => {
-      if (d.weight !== undefined) add('io', file, `${d.major}:${d.minor} ${weight(d.weight)}`, `blockIO.weightDevice[${i}]`);
+      if (d.weight) add('io', file, `${d.major}:${d.minor} ${weight(d.weight)}`, `blockIO.weightDevice[${i}]`);
+      if (d.leafWeight !== undefined) ignore(`blockIO.weightDevice[${i}].leafWeight`);
     });
     // io.max takes one line per device with any of rbps/wbps/riops/wiops.
     const limits = new Map<string, { parts: string[]; from: string }>();
@@ -95,14 +97,14 @@ export function v2Writes(r: LinuxResources, opts: { ioWeightFile?: string } = {}
       (b[key] ?? []).forEach((d, i) => {
         const dev = `${d.major}:${d.minor}`;
         const e = limits.get(dev) ?? { parts: [], from: `blockIO.${key}[${i}]` };
-        e.parts.push(`${name}=${d.rate === 0 ? 'max' : d.rate}`);
+        e.parts.push(`${name}=${d.rate === 0 || isUint64Max(d.rate) ? 'max' : d.rate}`);
         limits.set(dev, e);
       });
     }
     for (const [dev, e] of limits) add('io', 'io.max', `${dev} ${e.parts.join(' ')}`, e.from);
   }
 
-  (r.hugepageLimits ?? []).forEach((h, i) => add('hugetlb', `hugetlb.${h.pageSize}.max`, String(h.limit), `hugepageLimits[${i}]`));
+  (r.hugepageLimits ?? []).forEach((h, i) => add('hugetlb', `hugetlb.${h.pageSize}.max`, max(h.limit), `hugepageLimits[${i}]`));
 
   if (r.network && (r.network.classID !== undefined || r.network.priorities?.length)) {
     throw new ConfigError(`${base}.network`, 'net_cls and net_prio do not exist on cgroup v2');
@@ -115,7 +117,7 @@ export function v2Writes(r: LinuxResources, opts: { ioWeightFile?: string } = {}
 
   // Raw v2 files: the spec says write what we do not know; the controller is the name's prefix.
   for (const [key, value] of Object.entries(r.unified ?? {})) {
-    if (!/^[a-z0-9_]+\.[a-z0-9_.]+$/.test(key)) throw new ConfigError(`${base}.unified[${JSON.stringify(key)}]`, `"${key}" is not a cgroup v2 file name`);
+    if (!/^[a-z0-9_]+\.[A-Za-z0-9_.]+$/.test(key)) throw new ConfigError(`${base}.unified[${JSON.stringify(key)}]`, `"${key}" is not a cgroup v2 file name`);
     const controller = key.split('.')[0]!;
     add(controller === 'cgroup' ? '' : controller, key, value, `unified[${JSON.stringify(key)}]`);
   }
