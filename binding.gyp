@@ -11,7 +11,8 @@
         "native/process.c",
         "native/attrs.c",
         "native/console.c",
-        "native/bpf.c"
+        "native/bpf.c",
+        "native/seccomp.c"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "_GNU_SOURCE"],

@@ -35,6 +35,7 @@ interface Addon {
   recvFd(sock: number): { fd: number; name: string };
   setWinsize(fd: number, rows: number, cols: number): void;
   bpfDeviceFilter(cgroupDir: string, insns: Buffer): void;
+  sendFd(sock: number, fd: number, data: string): void;
   planVersion: number;
 }
 
@@ -125,6 +126,11 @@ export function pipe(minFd = 3): [number, number] {
 /** Receive one fd sent with SCM_RIGHTS (blocking: the message must be on its way). */
 export function recvFd(sock: number): { fd: number; name: string } {
   return wrap('receive fd', () => load().recvFd(sock));
+}
+
+/** Send `fd` with SCM_RIGHTS on a connected unix socket, `data` as the message. */
+export function sendFd(sock: number, fd: number, data: string): void {
+  wrap('send fd', () => load().sendFd(sock, fd, data));
 }
 
 /** TIOCSWINSZ: resize a terminal. */

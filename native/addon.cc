@@ -275,6 +275,18 @@ Napi::Value RecvFd(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// sendFd(sock, fd, data): one message, `data` as its payload and `fd` as its only SCM_RIGHTS fd
+// (the seccomp listener protocol: the container process state JSON, then the fd).
+Napi::Value SendFd(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int sock = ToFd(info, 0);
+  int fd = ToFd(info, 1);
+  if (info.Length() < 3 || !info[2].IsString()) throw Napi::TypeError::New(env, "data must be a string");
+  std::string data = info[2].As<Napi::String>().Utf8Value();
+  if (cs_send_fd(sock, fd, data.c_str()) < 0) throw ErrnoError(env, errno, "sendmsg");
+  return env.Undefined();
+}
+
 // setWinsize(fd, rows, cols): TIOCSWINSZ on a terminal (the pty master).
 Napi::Value SetWinsize(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -451,6 +463,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("recvFd", Napi::Function::New(env, RecvFd));
   exports.Set("setWinsize", Napi::Function::New(env, SetWinsize));
   exports.Set("bpfDeviceFilter", Napi::Function::New(env, BpfDeviceFilter));
+  exports.Set("sendFd", Napi::Function::New(env, SendFd));
   exports.Set("planVersion", Napi::Number::New(env, CS_PLAN_VERSION));
   return exports;
 }

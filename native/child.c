@@ -55,6 +55,22 @@ int cs_rd_str(struct cs_rd *r, const char **out, uint32_t *len) {
   return 0;
 }
 
+int cs_rd_bytes(struct cs_rd *r, const uint8_t **out, uint32_t *len) {
+  if (r->end - r->p < 5 || r->p[0] != CS_TAG_BYTES) {
+    errno = EBADMSG;
+    return -1;
+  }
+  uint32_t n = (uint32_t)r->p[1] | (uint32_t)r->p[2] << 8 | (uint32_t)r->p[3] << 16 | (uint32_t)r->p[4] << 24;
+  if ((uint64_t)n > (uint64_t)(r->end - (r->p + 5))) {
+    errno = EBADMSG;
+    return -1;
+  }
+  *out = r->p + 5;
+  *len = n;
+  r->p += 5 + (size_t)n;
+  return 0;
+}
+
 int cs_rd_done(const struct cs_rd *r) {
   if (r->p != r->end) {
     errno = EBADMSG;
@@ -301,6 +317,7 @@ void cs_child_main(const uint8_t *plan, uint32_t len, int sync_fd) {
     if (rc == CS_NOT_MINE) rc = cs_ops_process(&c, code, &r);
     if (rc == CS_NOT_MINE) rc = cs_ops_attrs(&c, code, &r);
     if (rc == CS_NOT_MINE) rc = cs_ops_console(&c, code, &r);
+    if (rc == CS_NOT_MINE) rc = cs_ops_seccomp(&c, code, &r);
     if (rc == CS_NOT_MINE) goto malformed;
     if (rc < 0) cs_die(&c);
     if (stage_over) _exit(0); /* stage 1 handed over to the init */

@@ -38,6 +38,7 @@ struct cs_rd {
 
 int cs_rd_u64(struct cs_rd *r, uint64_t *out);
 int cs_rd_str(struct cs_rd *r, const char **out, uint32_t *len);
+int cs_rd_bytes(struct cs_rd *r, const uint8_t **out, uint32_t *len);
 int cs_rd_done(const struct cs_rd *r);
 
 /* Record the failing call; always returns -1 so ops can `return cs_fail(c, "mount")`. */
@@ -70,6 +71,9 @@ int cs_ops_mount(struct cs_child *c, uint16_t code, struct cs_rd *r);
 int cs_ops_process(struct cs_child *c, uint16_t code, struct cs_rd *r);
 int cs_ops_attrs(struct cs_child *c, uint16_t code, struct cs_rd *r);
 int cs_ops_console(struct cs_child *c, uint16_t code, struct cs_rd *r);
+int cs_ops_seccomp(struct cs_child *c, uint16_t code, struct cs_rd *r);
+/* Send one fd with SCM_RIGHTS and `name` as data (console.c). */
+int cs_send_fd(int sock, int fd, const char *name);
 
 /* Resolution below the root (rootfs.c). */
 int cs_open_in_root(struct cs_child *c, const char *path, int oflags);

@@ -35,7 +35,7 @@ static int on_devpts(int fd) {
   return fstatfs(fd, &sfs) == 0 && sfs.f_type == DEVPTS_SUPER_MAGIC;
 }
 
-static int send_fd(int sock, int fd, const char *name) {
+int cs_send_fd(int sock, int fd, const char *name) {
   struct msghdr msg;
   struct iovec iov;
   union {
@@ -110,7 +110,7 @@ static int op_console(struct cs_child *c, struct cs_rd *r) {
   close(tree);
   close(console);
 
-  if (send_fd((int)sock, ptmx, "/dev/pts/ptmx") < 0) return cs_fail(c, "send pty master to the console socket");
+  if (cs_send_fd((int)sock, ptmx, "/dev/pts/ptmx") < 0) return cs_fail(c, "send pty master to the console socket");
   close((int)sock);
   close(ptmx);
 

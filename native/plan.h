@@ -14,6 +14,7 @@
  *   field   = u8 tag, then
  *               TAG_U64: u64 little-endian
  *               TAG_STR: u32 n, n bytes, one NUL (n excludes the NUL; no NUL inside)
+ *               TAG_BYTES: u32 n, n bytes (binary, e.g. a BPF program)
  *
  * The first field of every op is its label (a TAG_STR, e.g. "mount proc on /proc"); the child
  * reports failures by op index and the parent prints the label, so the label is only checked
@@ -35,6 +36,7 @@
 
 #define CS_TAG_U64 1
 #define CS_TAG_STR 2
+#define CS_TAG_BYTES 3 /* u32 n, n bytes (may hold NULs; no terminator) */
 
 /*
  * Operations. Arguments are listed after the label, in order.
@@ -87,6 +89,7 @@ enum cs_op {
   CS_OP_HOME = 44,         /* uid: HOME from the container's /etc/passwd, added at exec      */
   CS_OP_CONSOLE = 45,      /* socket fd, rows, cols: pty in the container's devpts, master to socket */
   CS_OP_DUP2 = 46,         /* from fd, to fd: stdio for helper processes (hooks)             */
+  CS_OP_SECCOMP = 47,      /* flags, program (bytes: struct sock_filter[]), listener socket fd or -1 */
 
 
   CS_OP_MAX_ = 64

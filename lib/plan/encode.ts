@@ -2,11 +2,11 @@
 // Each op starts with a label; when the child reports a failure by op index, the parent prints
 // the label ("mount proc on /proc"), so every error says where it happened.
 
-import { OP_HEADER_LEN, PLAN_HEADER_LEN, PLAN_MAGIC, PLAN_MAX_LEN, PLAN_MAX_OPS, PLAN_VERSION, TAG_STR, TAG_U64 } from './opcodes.js';
+import { OP_HEADER_LEN, PLAN_HEADER_LEN, PLAN_MAGIC, PLAN_MAX_LEN, PLAN_MAX_OPS, PLAN_VERSION, TAG_BYTES, TAG_STR, TAG_U64 } from './opcodes.js';
 import type { OpCode } from './opcodes.js';
 
-/** A field of an op: an unsigned 64-bit integer or a string (no NUL inside). */
-export type Field = number | bigint | string;
+/** A field of an op: an unsigned 64-bit integer, a string (no NUL inside), or raw bytes. */
+export type Field = number | bigint | string | Buffer;
 
 export interface PlanOp {
   code: OpCode;
@@ -37,7 +37,12 @@ export function encodePlan(plan: Plan): Buffer {
     let len = OP_HEADER_LEN;
     for (const f of [op.label, ...op.fields]) {
       let b: Buffer;
-      if (typeof f === 'string') {
+      if (Buffer.isBuffer(f)) {
+        b = Buffer.alloc(5 + f.length);
+        b[0] = TAG_BYTES;
+        b.writeUInt32LE(f.length, 1);
+        f.copy(b, 5);
+      } else if (typeof f === 'string') {
         const s = Buffer.from(f, 'utf8');
         if (s.includes(0)) throw new TypeError(`${op.label}: string contains a NUL byte`);
         b = Buffer.alloc(5 + s.length + 1);

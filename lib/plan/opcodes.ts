@@ -10,6 +10,7 @@ export const PLAN_MAX_OPS = 65536;
 
 export const TAG_U64 = 1;
 export const TAG_STR = 2;
+export const TAG_BYTES = 3;
 
 export const Op = {
   SETNS: 1,
@@ -55,6 +56,7 @@ export const Op = {
   HOME: 44,
   CONSOLE: 45,
   DUP2: 46,
+  SECCOMP: 47,
 } as const;
 export type OpCode = (typeof Op)[keyof typeof Op];
 

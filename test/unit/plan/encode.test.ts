@@ -3,7 +3,7 @@ import { defaultSpec } from '../../../lib/default-spec.js';
 import { buildPlan } from '../../../lib/plan/build.js';
 import { encodePlan } from '../../../lib/plan/encode.js';
 import type { Field, Plan, PlanOp } from '../../../lib/plan/encode.js';
-import { OP_HEADER_LEN, Op, PLAN_HEADER_LEN, PLAN_MAGIC, PLAN_MAX_LEN, PLAN_VERSION, TAG_STR, TAG_U64 } from '../../../lib/plan/opcodes.js';
+import { OP_HEADER_LEN, Op, PLAN_HEADER_LEN, PLAN_MAGIC, PLAN_MAX_LEN, PLAN_VERSION, TAG_BYTES, TAG_STR, TAG_U64 } from '../../../lib/plan/opcodes.js';
 import type { OpCode } from '../../../lib/plan/opcodes.js';
 import { makeCtx } from './fixtures.js';
 
@@ -14,7 +14,7 @@ interface Decoded {
   version: number;
   reserved: number;
   total: number;
-  ops: { code: number; reserved: number; len: number; label: string; fields: (bigint | string)[] }[];
+  ops: { code: number; reserved: number; len: number; label: string; fields: (bigint | string | Buffer)[] }[];
 }
 
 /**
@@ -39,7 +39,7 @@ function decode(buf: Buffer): Decoded {
     const end = p + len;
     expect(end).toBeLessThanOrEqual(buf.length);
     let q = p + OP_HEADER_LEN;
-    const fields: (bigint | string)[] = [];
+    const fields: (bigint | string | Buffer)[] = [];
     while (q < end) {
       const tag = buf[q]!;
       if (tag === TAG_U64) {
@@ -52,6 +52,10 @@ function decode(buf: Buffer): Decoded {
         expect(buf[q + 5 + n]).toBe(0); // the NUL after the string
         fields.push(s.toString('utf8'));
         q += 5 + n + 1;
+      } else if (tag === TAG_BYTES) {
+        const n = buf.readUInt32LE(q + 1);
+        fields.push(Buffer.from(buf.subarray(q + 5, q + 5 + n)));
+        q += 5 + n;
       } else {
         throw new Error(`bad tag ${tag} at ${q}`);
       }
@@ -145,8 +149,16 @@ describe('encodePlan: byte layout', () => {
       const src = plan.ops[i]!;
       expect(o.code).toBe(src.code);
       expect(o.label).toBe(src.label);
-      expect(o.fields).toEqual(src.fields.map((f) => (typeof f === 'string' ? f : BigInt(f))));
+      expect(o.fields).toEqual(src.fields.map((f) => (typeof f === 'string' || Buffer.isBuffer(f) ? f : BigInt(f))));
     });
+  });
+});
+
+describe('encodePlan: bytes fields', () => {
+  it('are length-prefixed, unterminated, and may hold NULs', () => {
+    const bytes = Buffer.from([0, 1, 0, 255]);
+    const d = decode(encodePlan({ ops: [{ code: Op.SECCOMP, label: 's', fields: [0, bytes, 7] }] }));
+    expect(d.ops[0]!.fields).toEqual([0n, bytes, 7n]);
   });
 });
 

@@ -142,6 +142,7 @@ function tsConstants(mod: Record<string, unknown> = opcodes): Map<string, number
   add('CS_PLAN_MAX_OPS', mod.PLAN_MAX_OPS);
   add('CS_TAG_U64', mod.TAG_U64);
   add('CS_TAG_STR', mod.TAG_STR);
+  add('CS_TAG_BYTES', mod.TAG_BYTES);
   add('CS_START_REQUEST', (mod.START_REQUEST as string).charCodeAt(0));
   return ts;
 }
