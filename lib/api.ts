@@ -2,8 +2,14 @@
 // thin clients of this; they hold no lifecycle logic of their own.
 
 import type { LoadedBundle } from './bundle.js';
-import { NotFoundError } from './errors.js';
+import { NotFoundError, StateError } from './errors.js';
+import { closeSync } from 'node:fs';
+import { Socket } from 'node:net';
+import * as native from './native.js';
 import { keepingAlive } from './native.js';
+import { checkExecProcess, execInContainer } from './lifecycle/exec.js';
+import type { ExecOptions, ExecStarted } from './lifecycle/exec.js';
+import { parseSignal as signalNumber } from './signals.js';
 import type { WaitResult } from './native.js';
 import { createContainer } from './lifecycle/create.js';
 import type { CreateOptions } from './lifecycle/create.js';
@@ -19,7 +25,7 @@ import { containerPids } from './lifecycle/kill.js';
 import { containerEvents, containerStats } from './lifecycle/events.js';
 import type { ContainerEvent } from './lifecycle/events.js';
 import type { Stats } from './cgroups/stats.js';
-import type { LinuxResources } from '../spec/types.js';
+import type { LinuxResources, Process } from '../spec/types.js';
 import { DEFAULT_ROOT, StateStore } from './state/store.js';
 
 export interface RuntimeOptions {
@@ -164,11 +170,75 @@ export class Container {
     return containerEvents(this.runtime.store, this.id, opts.intervalMs ?? 5000, opts.signal);
   }
 
+  /**
+   * Start `process` inside the container (runc exec). The process spec is validated; stdio is
+   * ours unless `stdio` gives fds. Resolves once it runs; `exit` settles when it ends.
+   */
+  async execRaw(process: Process, opts: Omit<ExecOptions, 'warn'> = {}): Promise<ExecStarted> {
+    return execInContainer(this.runtime.store, this.id, checkExecProcess(process), { ...opts, warn: (m) => this.runtime.warn(m) });
+  }
+
+  /** Start a process in the container, with pipes for its stdio by default. */
+  async exec(process: Process, opts: { stdio?: 'pipe' | 'inherit' } = {}): Promise<ExecProcess> {
+    if (opts.stdio === 'inherit') return new ExecProcess(await this.execRaw(process, { ownConsole: true }), undefined);
+    const pipes = [native.pipe(), native.pipe(), native.pipe()];
+    const theirs: [number, number, number] = [pipes[0]![0], pipes[1]![1], pipes[2]![1]];
+    const ours: [number, number, number] = [pipes[0]![1], pipes[1]![0], pipes[2]![0]];
+    try {
+      const started = await this.execRaw(process, { stdio: theirs, ownConsole: true });
+      return new ExecProcess(started, ours);
+    } catch (err) {
+      for (const fd of ours) closeSync(fd);
+      throw err;
+    } finally {
+      for (const fd of theirs) closeSync(fd);
+    }
+  }
+
   async delete(opts: { force?: boolean } = {}): Promise<void> {
     await deleteContainer(this.runtime.store, this.id, opts.force, (m) => this.runtime.warn(m));
     // Reap an init we created (it is dead by now) so it does not linger as a zombie.
     const exit = this.runtime.exitOf(this.id);
     if (exit) await keepingAlive(exit);
     this.runtime.forget(this.id);
+  }
+}
+
+/** A process started in a container with Container.exec(). */
+export class ExecProcess {
+  readonly pid: number;
+  /** with stdio "pipe": writable stdin, readable stdout and stderr */
+  readonly stdin?: Socket;
+  readonly stdout?: Socket;
+  readonly stderr?: Socket;
+  /** the pty master when the process spec asks for a terminal */
+  readonly console?: number;
+  private readonly started: ExecStarted;
+
+  constructor(started: ExecStarted, fds: [number, number, number] | undefined) {
+    this.started = started;
+    this.pid = started.pid;
+    this.console = started.console;
+    if (fds) {
+      this.stdin = new Socket({ fd: fds[0], readable: false, writable: true });
+      this.stdout = new Socket({ fd: fds[1], readable: true, writable: false });
+      this.stderr = new Socket({ fd: fds[2], readable: true, writable: false });
+    }
+  }
+
+  /** The exit status (we are the process's parent). */
+  async wait(): Promise<ExitStatus> {
+    const w = await keepingAlive(this.started.exit);
+    return { exitCode: w.exitCode, signal: w.signal };
+  }
+
+  kill(signal: number | string = 'SIGTERM'): void {
+    native.pidfdSendSignal(this.started.pidfd, signalNumber(signal));
+  }
+
+  /** Resize its terminal (process.terminal). */
+  resize(rows: number, cols: number): void {
+    if (this.console === undefined) throw new StateError('the process has no terminal');
+    native.setWinsize(this.console, rows, cols);
   }
 }

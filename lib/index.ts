@@ -1,6 +1,6 @@
 // caisson's library entry point: `import { Runtime } from 'caisson'`.
 
-export { Runtime, Container } from './api.js';
+export { Runtime, Container, ExecProcess } from './api.js';
 export type { RuntimeOptions, ExitStatus } from './api.js';
 export type { ContainerState, Status } from './lifecycle/status.js';
 export type { CreateOptions } from './lifecycle/create.js';

@@ -34,6 +34,8 @@ interface Addon {
   pipe(minFd: number): [number, number];
   recvFd(sock: number): { fd: number; name: string };
   setWinsize(fd: number, rows: number, cols: number): void;
+  ttyMakeRaw(fd: number): Buffer;
+  ttyRestore(fd: number, saved: Buffer): void;
   bpfDeviceFilter(cgroupDir: string, insns: Buffer): void;
   sendFd(sock: number, fd: number, data: string): void;
   planVersion: number;
@@ -136,6 +138,16 @@ export function sendFd(sock: number, fd: number, data: string): void {
 /** TIOCSWINSZ: resize a terminal. */
 export function setWinsize(fd: number, rows: number, cols: number): void {
   wrap('set terminal size', () => load().setWinsize(fd, rows, cols));
+}
+
+/** Raw mode on a terminal (cfmakeraw, output processing off too); returns the old settings. */
+export function ttyMakeRaw(fd: number): Buffer {
+  return wrap('set terminal raw', () => load().ttyMakeRaw(fd));
+}
+
+/** Put back what ttyMakeRaw returned. */
+export function ttyRestore(fd: number, saved: Buffer): void {
+  wrap('restore terminal', () => load().ttyRestore(fd, saved));
 }
 
 /** Load a cgroup device eBPF program and attach it to a cgroup v2 directory (replacing). */

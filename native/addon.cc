@@ -14,6 +14,7 @@
 extern "C" {
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -299,6 +300,32 @@ Napi::Value SetWinsize(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// ttyMakeRaw(fd) -> Buffer: put a terminal into raw mode as cfmakeraw does (output processing
+// off too: the container's pty already turned \n into \r\n; libuv's raw mode keeps ONLCR and
+// would double the \r) and return the old termios for ttyRestore.
+Napi::Value TtyMakeRaw(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ToFd(info, 0);
+  struct termios old;
+  if (tcgetattr(fd, &old) < 0) throw ErrnoError(env, errno, "tcgetattr");
+  struct termios raw = old;
+  cfmakeraw(&raw);
+  if (tcsetattr(fd, TCSANOW, &raw) < 0) throw ErrnoError(env, errno, "tcsetattr");
+  return Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<uint8_t*>(&old), sizeof(old));
+}
+
+// ttyRestore(fd, saved): put back the termios ttyMakeRaw returned.
+Napi::Value TtyRestore(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ToFd(info, 0);
+  if (info.Length() < 2 || !info[1].IsBuffer() || info[1].As<Napi::Buffer<uint8_t>>().Length() != sizeof(struct termios))
+    throw Napi::TypeError::New(env, "saved must be the Buffer ttyMakeRaw returned");
+  struct termios old;
+  std::memcpy(&old, info[1].As<Napi::Buffer<uint8_t>>().Data(), sizeof(old));
+  if (tcsetattr(fd, TCSANOW, &old) < 0) throw ErrnoError(env, errno, "tcsetattr");
+  return env.Undefined();
+}
+
 // bpfDeviceFilter(cgroupDir, insns: Buffer): load the device program and attach it to the cgroup
 // v2 directory, replacing the device programs attached there before.
 Napi::Value BpfDeviceFilter(const Napi::CallbackInfo& info) {
@@ -460,6 +487,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("unixConnect", Napi::Function::New(env, UnixConnect));
   exports.Set("socketPair", Napi::Function::New(env, SocketPair));
   exports.Set("pipe", Napi::Function::New(env, Pipe));
+  exports.Set("ttyMakeRaw", Napi::Function::New(env, TtyMakeRaw));
+  exports.Set("ttyRestore", Napi::Function::New(env, TtyRestore));
   exports.Set("recvFd", Napi::Function::New(env, RecvFd));
   exports.Set("setWinsize", Napi::Function::New(env, SetWinsize));
   exports.Set("bpfDeviceFilter", Napi::Function::New(env, BpfDeviceFilter));

@@ -138,6 +138,22 @@ static int op_home(struct cs_child *c, struct cs_rd *r) {
   return 0;
 }
 
+static int op_affinity(struct cs_child *c, struct cs_rd *r) {
+  uint64_t nwords;
+  if (cs_rd_u64(r, &nwords) < 0) return cs_fail(c, "plan");
+  unsigned long mask[16];
+  if (nwords == 0 || nwords > 16) return cs_fail_errno(c, "plan", EBADMSG);
+  memset(mask, 0, sizeof(mask));
+  for (uint64_t i = 0; i < nwords; i++) {
+    uint64_t w;
+    if (cs_rd_u64(r, &w) < 0) return cs_fail(c, "plan");
+    mask[i] = (unsigned long)w;
+  }
+  if (cs_rd_done(r) < 0) return cs_fail(c, "plan");
+  if (syscall(SYS_sched_setaffinity, 0, nwords * sizeof(unsigned long), mask) < 0) return cs_fail(c, "sched_setaffinity");
+  return 0;
+}
+
 int cs_ops_attrs(struct cs_child *c, uint16_t code, struct cs_rd *r) {
   switch (code) {
     case CS_OP_SCHED: return op_sched(c, r);
@@ -145,6 +161,7 @@ int cs_ops_attrs(struct cs_child *c, uint16_t code, struct cs_rd *r) {
     case CS_OP_PERSONALITY: return op_personality(c, r);
     case CS_OP_MEMPOLICY: return op_mempolicy(c, r);
     case CS_OP_HOME: return op_home(c, r);
+    case CS_OP_AFFINITY: return op_affinity(c, r);
     default: return CS_NOT_MINE;
   }
 }

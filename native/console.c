@@ -62,10 +62,16 @@ int cs_send_fd(int sock, int fd, const char *name) {
 }
 
 static int op_console(struct cs_child *c, struct cs_rd *r) {
-  uint64_t sock, rows, cols;
-  if (cs_rd_u64(r, &sock) < 0 || cs_rd_u64(r, &rows) < 0 || cs_rd_u64(r, &cols) < 0 || cs_rd_done(r) < 0)
+  uint64_t sock, rows, cols, bind_console;
+  if (cs_rd_u64(r, &sock) < 0 || cs_rd_u64(r, &rows) < 0 || cs_rd_u64(r, &cols) < 0 || cs_rd_u64(r, &bind_console) < 0 ||
+      cs_rd_done(r) < 0)
     return cs_fail(c, "plan");
   if (sock > INT32_MAX || rows > 0xffff || cols > 0xffff) return cs_fail_errno(c, "plan", EBADMSG);
+  /* An exec'd process has joined the container's mount namespace: its "/" is the root. */
+  if (c->root_fd < 0) {
+    c->root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (c->root_fd < 0) return cs_fail(c, "open /");
+  }
 
   int ptmx = cs_openat2(c->root_fd, "/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC, 0,
                         RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS);
@@ -87,6 +93,8 @@ static int op_console(struct cs_child *c, struct cs_rd *r) {
     if (ioctl(ptmx, TIOCSWINSZ, &ws) < 0) return cs_fail(c, "set console size");
   }
 
+  /* Only the init gets /dev/console (an exec'd process just gets a pty). */
+  if (bind_console) {
   /* /dev/console: an empty regular file (or an existing char node), never through a link. */
   int console = cs_openat2(c->root_fd, "/dev/console", O_PATH | O_NOFOLLOW | O_CLOEXEC, 0,
                            RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS);
@@ -109,6 +117,7 @@ static int op_console(struct cs_child *c, struct cs_rd *r) {
     return cs_fail(c, "bind pty on /dev/console");
   close(tree);
   close(console);
+  }
 
   if (cs_send_fd((int)sock, ptmx, "/dev/pts/ptmx") < 0) return cs_fail(c, "send pty master to the console socket");
   close((int)sock);

@@ -87,9 +87,10 @@ enum cs_op {
   CS_OP_PERSONALITY = 42,  /* persona                                                        */
   CS_OP_MEMPOLICY = 43,    /* mode|flags, maxnode, nwords, words...: set_mempolicy            */
   CS_OP_HOME = 44,         /* uid: HOME from the container's /etc/passwd, added at exec      */
-  CS_OP_CONSOLE = 45,      /* socket fd, rows, cols: pty in the container's devpts, master to socket */
+  CS_OP_CONSOLE = 45,      /* socket fd, rows, cols, bind console (0/1): pty, master to socket */
   CS_OP_DUP2 = 46,         /* from fd, to fd: stdio for helper processes (hooks)             */
   CS_OP_SECCOMP = 47,      /* flags, program (bytes: struct sock_filter[]), listener socket fd or -1 */
+  CS_OP_AFFINITY = 48,     /* nwords, words...: sched_setaffinity (execCPUAffinity)          */
 
 
   CS_OP_MAX_ = 64

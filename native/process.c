@@ -341,6 +341,9 @@ static int op_exec(struct cs_child *c, struct cs_rd *r) {
   envp[envc] = NULL;
   if (cs_rd_done(r) < 0) return cs_fail(c, "plan");
   if (!c->exec_path[0]) return cs_fail_errno(c, "plan: exec before resolve", EBADMSG);
+  /* The death signal guarded the setup; the program itself must outlive whoever started it
+   * (an exec --detach returns at once). execve would keep it. */
+  if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) return cs_fail(c, "prctl(PR_SET_PDEATHSIG)");
   execve(c->exec_path, vec, envp);
   return cs_fail(c, "execve");
 }

@@ -1,12 +1,18 @@
 // `run` in the foreground with a terminal: relay between our stdio and the pty master, with our
 // terminal in raw mode (the container's pty does the line discipline) and resizes passed on.
 
-import { closeSync } from 'node:fs';
+import { closeSync, fstatSync } from 'node:fs';
 import { ReadStream } from 'node:tty';
-import { setWinsize } from '../native.js';
+import { setWinsize, ttyMakeRaw, ttyRestore } from '../native.js';
 
 export interface Relay {
   close(): Promise<void>;
+}
+
+/** Whether two fds are the same terminal (so its settings are saved and restored once). */
+function sameTty(a: number, b: number): boolean {
+  const [x, y] = [fstatSync(a), fstatSync(b)];
+  return x.rdev === y.rdev && x.ino === y.ino && x.dev === y.dev;
 }
 
 export function relayConsole(master: number): Relay {
@@ -15,8 +21,14 @@ export function relayConsole(master: number): Relay {
   const fromPty = pty;
   const toPty = pty;
   const stdin = process.stdin;
-  const raw = stdin.isTTY === true;
-  if (raw) stdin.setRawMode(true);
+  // Our own raw mode rather than setRawMode: libuv keeps ONLCR on, which would turn the pty's
+  // \r\n into \r\r\n. stdout is the terminal that matters for output; stdin for input.
+  const saved = new Map<number, Buffer>();
+  for (const fd of [0, 1]) {
+    const stream = fd === 0 ? process.stdin : process.stdout;
+    if (!(stream as { isTTY?: boolean }).isTTY || (fd === 1 && saved.size && sameTty(0, 1))) continue;
+    saved.set(fd, ttyMakeRaw(fd));
+  }
   const resize = () => {
     if (process.stdout.isTTY) setWinsize(master, process.stdout.rows, process.stdout.columns);
   };
@@ -34,7 +46,7 @@ export function relayConsole(master: number): Relay {
     async close() {
       await Promise.race([ended, new Promise((r) => setTimeout(r, 200))]);
       stdin.unpipe(toPty);
-      if (raw) stdin.setRawMode(false);
+      for (const [fd, old] of saved) ttyRestore(fd, old);
       stdin.pause();
       process.stdout.off('resize', resize);
       pty.destroy();

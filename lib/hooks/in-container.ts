@@ -26,14 +26,14 @@ export async function spawnInNamespaces(pid: number, hook: Hook, state: string):
   const args = hook.args ?? [hook.path];
   let joined;
   try {
-    joined = await spawnJoined(pid, [inR, outW, errW], [
+    joined = await spawnJoined({ pid, keep: [inR, outW, errW], ops: [
       { code: Op.DUP2, label: 'hook stdin', fields: [inR, 0] },
       { code: Op.DUP2, label: 'hook stdout', fields: [outW, 1] },
       { code: Op.DUP2, label: 'hook stderr', fields: [errW, 2] },
       { code: Op.RESOLVE_EXEC, label: `exec hook ${hook.path}`, fields: [hook.path, ''] },
       { code: Op.PREPARE_FDS, label: 'mark fds close-on-exec', fields: [3] },
       { code: Op.EXEC, label: `exec hook ${hook.path}`, fields: [args.length, ...args, (hook.env ?? []).length, ...(hook.env ?? [])] },
-    ]);
+    ] });
   } finally {
     for (const fd of [inR, outW, errW]) closeSync(fd);
   }

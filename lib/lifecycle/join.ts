@@ -1,22 +1,27 @@
-// Start a process inside the namespaces of a running container process (its init).
+// Start a process inside a running container: in the namespaces and cgroups of its init.
 //
-// Same machinery as create: a plan for the native child, which joins the namespaces (user first,
-// mount last), takes root inside a joined user namespace, forks into the pid namespace, and runs
-// whatever ops the caller adds before execve. Hooks in the container namespaces use it; so will
-// `exec`.
+// Same machinery as create: a plan for the native child. It joins every namespace of the init
+// that differs from ours in one setns() on a pidfd (the kernel orders them, user namespace
+// first, and it is all or nothing), takes root inside a joined user namespace, forks into the pid
+// namespace, and runs the ops the caller adds before execve. The child is non-dumpable from its
+// first instruction (native/child.c), so nothing in the container can ptrace it or open its
+// /proc/PID/exe (our Node binary) or fds while it is still ours (CVE-2016-9962, CVE-2019-5736).
+// exec and the hooks that run in the container's namespaces use it.
 
 import { closeSync, constants, openSync, readlinkSync } from 'node:fs';
-import { CaissonError } from '../errors.js';
+import { CaissonError, StateError } from '../errors.js';
 import * as native from '../native.js';
+import type { CgroupManager } from '../cgroups/manager.js';
 import type { PlanOp } from '../plan/encode.js';
 import { encodePlan } from '../plan/encode.js';
 import { NS_FLAG, NS_PROC_NAME } from '../plan/namespaces.js';
-import { Op } from '../plan/opcodes.js';
+import { Op, SyncTag } from '../plan/opcodes.js';
+import { isAlive } from '../state/proc.js';
 import type { LinuxNamespaceType } from '../../spec/types.js';
 import { initError } from './init-error.js';
 import { SyncChannel } from './sync.js';
 
-const JOIN_ORDER: LinuxNamespaceType[] = ['user', 'ipc', 'uts', 'network', 'pid', 'cgroup', 'time', 'mount'];
+const TYPES: LinuxNamespaceType[] = ['user', 'ipc', 'uts', 'network', 'pid', 'cgroup', 'time', 'mount'];
 
 export interface Joined {
   /** host pid of the process (it runs `ops` and then execs) */
@@ -26,69 +31,97 @@ export interface Joined {
   exit: Promise<native.WaitResult>;
 }
 
-/** The namespaces of `pid` that differ from ours, opened (fds to close after the spawn). */
-function openNamespaces(pid: number): { type: LinuxNamespaceType; fd: number }[] {
-  const out: { type: LinuxNamespaceType; fd: number }[] = [];
-  try {
-    for (const type of JOIN_ORDER) {
-      const name = NS_PROC_NAME[type];
-      let theirs: string;
-      try {
-        theirs = readlinkSync(`/proc/${pid}/ns/${name}`);
-      } catch {
-        continue; // the kernel lacks this namespace type
-      }
-      if (theirs === readlinkSync(`/proc/self/ns/${name}`)) continue; // joining our own user ns is EINVAL
-      out.push({ type, fd: openSync(`/proc/${pid}/ns/${name}`, constants.O_RDONLY) });
-    }
-  } catch (err) {
-    for (const { fd } of out) closeSync(fd);
-    throw err;
-  }
-  return out;
+export interface JoinOptions {
+  /** the process whose namespaces to join, and its start time (against pid reuse) */
+  pid: number;
+  startTime?: string;
+  /** fds the child needs (stdio pipes, the console socket) */
+  keep?: number[];
+  /** fds from 3 up to this stay for the new process (--preserve-fds) */
+  minFd?: number;
+  /** ops after the joins, inside the pid namespace; they must end with EXEC */
+  ops: PlanOp[];
+  /** put the process in these cgroups (born there on v2, placed by us on v1) */
+  cgroups?: CgroupManager;
+  /** ops for the first child before it joins anything (execCPUAffinity.initial) */
+  before?: PlanOp[];
 }
 
-/**
- * Spawn into the namespaces of `pid`. `keep` are fds the child needs (stdio pipes); `ops` run
- * after the joins, inside the pid namespace, and must end with EXEC. Resolves once execve has
- * succeeded; a failure before it rejects with the op's label and errno.
- */
-export async function spawnJoined(pid: number, keep: number[], ops: PlanOp[]): Promise<Joined> {
-  const namespaces = openNamespaces(pid);
-  const nsFds = namespaces.map((n) => n.fd);
-  const plan: PlanOp[] = [
-    { code: Op.CLOSE_FDS, label: 'close inherited fds', fields: [3, keep.length + nsFds.length, ...keep, ...nsFds] },
-    ...namespaces.map(({ type, fd }) => ({ code: Op.SETNS, label: `join the container's ${type} namespace`, fields: [fd, NS_FLAG[type]] })),
-    ...(namespaces.some((n) => n.type === 'user')
-      ? [{ code: Op.SETUSER, label: 'become root in the container user namespace', fields: [0, 0, 0, 0] } as PlanOp]
-      : []),
-    { code: Op.FORK_INIT, label: 'enter the pid namespace', fields: [] },
-    ...ops,
-  ];
-  let spawned: native.SpawnResult;
-  try {
-    spawned = native.spawn(encodePlan({ ops: plan }), 3);
-  } finally {
-    for (const fd of nsFds) closeSync(fd);
+/** CLONE_NEW* flags of the namespaces of `pid` that differ from ours. */
+function differingNamespaces(pid: number): { flags: number; types: LinuxNamespaceType[] } {
+  let flags = 0;
+  const types: LinuxNamespaceType[] = [];
+  for (const type of TYPES) {
+    const name = NS_PROC_NAME[type];
+    let theirs: string;
+    try {
+      theirs = readlinkSync(`/proc/${pid}/ns/${name}`);
+    } catch {
+      continue; // the kernel lacks this namespace type
+    }
+    // Joining our own user namespace is EINVAL; the others would only be a waste.
+    if (theirs === readlinkSync(`/proc/self/ns/${name}`)) continue;
+    flags |= NS_FLAG[type];
+    types.push(type);
   }
+  return { flags, types };
+}
+
+export async function spawnJoined(o: JoinOptions): Promise<Joined> {
+  const target = native.pidfdOpen(o.pid);
+  try {
+    // The pidfd pins the process: if its start time still matches, the namespaces are its own.
+    if (o.startTime !== undefined && !isAlive(o.pid, o.startTime)) throw new StateError('container not running', 'stopped');
+    const { flags, types } = differingNamespaces(o.pid);
+    const intoDir = o.cgroups?.intoCgroupDir();
+    const keep = [...(o.keep ?? []), target];
+    const plan: PlanOp[] = [
+      { code: Op.CLOSE_FDS, label: 'close inherited fds', fields: [o.minFd ?? 3, keep.length, ...keep] },
+      ...(o.before ?? []),
+      ...(o.cgroups && !intoDir ? [{ code: Op.WAIT_PARENT, label: 'join the container cgroups', fields: [SyncTag.CGROUP] } as PlanOp] : []),
+      ...(flags ? [{ code: Op.SETNS, label: `join the container's ${types.join(', ')} namespaces`, fields: [target, flags] } as PlanOp] : []),
+      ...(types.includes('user') ? [{ code: Op.SETUSER, label: 'become root in the container user namespace', fields: [0, 0, 0, 0] } as PlanOp] : []),
+      { code: Op.FORK_INIT, label: 'enter the pid namespace', fields: [] },
+      ...o.ops,
+    ];
+    const cgroupFd = intoDir ? openSync(intoDir, constants.O_RDONLY | constants.O_DIRECTORY) : undefined;
+    let spawned: native.SpawnResult;
+    try {
+      spawned = native.spawn(encodePlan({ ops: plan }), o.minFd ?? 3, cgroupFd);
+    } finally {
+      if (cgroupFd !== undefined) closeSync(cgroupFd);
+    }
+    return await drive(spawned, plan, o);
+  } finally {
+    closeSync(target);
+  }
+}
+
+async function drive(spawned: native.SpawnResult, plan: PlanOp[], o: JoinOptions): Promise<Joined> {
   const stage1 = native.waitPidfd(spawned.pidfd, false).finally(() => closeSync(spawned.pidfd));
   const sync = new SyncChannel(spawned.fd);
   let joined: Joined | undefined;
   try {
     for (;;) {
       const m = await sync.next();
-      if (m.type === 'pid') {
+      if (m.type === 'reached' && m.tag === SyncTag.CGROUP) {
+        o.cgroups!.addProcess(spawned.pid);
+        sync.go();
+      } else if (m.type === 'pid') {
         const pidfd = native.pidfdOpen(m.pid);
         joined = { pid: m.pid, pidfd, exit: native.waitPidfd(pidfd, false).finally(() => closeSync(pidfd)) };
         sync.go();
       } else if (m.type === 'error') {
-        throw initError((i) => plan[i], m);
+        const err = initError((i) => plan[i], m);
+        // The container went away under us: say so, in the words clients match on.
+        if (m.errno === 3 /* ESRCH */) throw new StateError(`container not running (${err.message})`, 'stopped');
+        throw err;
       } else if (m.type === 'eof') {
         // The sync socket is close-on-exec: EOF after the pid means execve succeeded.
-        if (!joined) throw new CaissonError('ESYSTEM', `could not start a process in the namespaces of ${pid}`);
+        if (!joined) throw new CaissonError('ESYSTEM', `could not start a process in the container of ${o.pid}`);
         return joined;
       } else {
-        throw new CaissonError('ESYSTEM', `unexpected message ${m.type} while joining container ${pid}`);
+        throw new CaissonError('ESYSTEM', `unexpected message ${m.type} while joining the container of ${o.pid}`);
       }
     }
   } catch (err) {

@@ -119,7 +119,7 @@ export function buildPlan(spec: Spec, ctx: PlanContext): BuiltPlan {
       throw new ConfigError('$.process.terminal', 'cannot allocate tty if caisson will detach without setting console socket');
     }
     const size = process.consoleSize;
-    ops.push({ code: Op.CONSOLE, label: 'set up the console', fields: [ctx.consoleFd, size?.height ?? 0, size?.width ?? 0] });
+    ops.push({ code: Op.CONSOLE, label: 'set up the console', fields: [ctx.consoleFd, size?.height ?? 0, size?.width ?? 0, 1] });
   }
   const personality = personalityOp(spec.linux?.personality);
   if (personality) ops.push(personality);

@@ -57,6 +57,7 @@ export const Op = {
   CONSOLE: 45,
   DUP2: 46,
   SECCOMP: 47,
+  AFFINITY: 48,
 } as const;
 export type OpCode = (typeof Op)[keyof typeof Op];
 

@@ -67,28 +67,42 @@ export function personalityOp(p: LinuxPersonality | undefined): PlanOp | undefin
   return { code: Op.PERSONALITY, label: `set personality ${p.domain}`, fields: [PERSONA[p.domain]!] };
 }
 
-/** "0-3,7" → sorted node numbers. */
-export function parseNodeList(list: string, path: string): number[] {
+/** "0-3,7" → sorted numbers (NUMA nodes, CPUs), each below `limit`. */
+export function parseNumberList(list: string, path: string, limit = MAX_NUMA_NODES, what = 'node'): number[] {
   const out = new Set<number>();
   for (const part of list.split(',')) {
     if (part === '') continue;
     const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
-    if (!m) throw new ConfigError(path, `"${part}" is not a node number or range`);
+    if (!m) throw new ConfigError(path, `"${part}" is not a ${what} number or range`);
     const lo = Number(m[1]);
     const hi = m[2] === undefined ? lo : Number(m[2]);
-    if (hi < lo || hi >= MAX_NUMA_NODES) throw new ConfigError(path, `node range "${part}" is out of bounds (0-${MAX_NUMA_NODES - 1})`);
+    if (hi < lo || hi >= limit) throw new ConfigError(path, `${what} range "${part}" is out of bounds (0-${limit - 1})`);
     for (let n = lo; n <= hi; n++) out.add(n);
   }
   return [...out].sort((a, b) => a - b);
 }
 
+/** A list of numbers as 64-bit mask words. */
+function maskWords(nums: number[]): bigint[] {
+  const nwords = nums.length ? Math.floor(nums[nums.length - 1]! / 64) + 1 : 0;
+  const words = Array.from({ length: nwords }, () => 0n);
+  for (const n of nums) words[Math.floor(n / 64)]! |= 1n << BigInt(n % 64);
+  return words;
+}
+
+/** execCPUAffinity.initial / final: a sched_setaffinity op for a CPU list. */
+export function affinityOp(list: string | undefined, path: string): PlanOp | undefined {
+  if (!list) return undefined;
+  const words = maskWords(parseNumberList(list, path, MAX_NUMA_NODES, 'cpu'));
+  return { code: Op.AFFINITY, label: `set CPU affinity ${list}`, fields: [words.length, ...words] };
+}
+
 export function memoryPolicyOp(mp: LinuxMemoryPolicy | undefined): PlanOp | undefined {
   if (!mp) return undefined;
-  const nodes = mp.nodes ? parseNodeList(mp.nodes, '$.linux.memoryPolicy.nodes') : [];
+  const nodes = mp.nodes ? parseNumberList(mp.nodes, '$.linux.memoryPolicy.nodes') : [];
   const mode = MPOL_MODE[mp.mode]! | (mp.flags ?? []).reduce((m, f) => m | MPOL_FLAG[f]!, 0);
-  const nwords = nodes.length ? Math.floor(nodes[nodes.length - 1]! / 64) + 1 : 0;
-  const words = Array.from({ length: nwords }, () => 0n);
-  for (const n of nodes) words[Math.floor(n / 64)]! |= 1n << BigInt(n % 64);
+  const words = maskWords(nodes);
+  const nwords = words.length;
   // The kernel reads maxnode - 1 bits.
   const maxnode = nwords ? nwords * 64 + 1 : 0;
   return { code: Op.MEMPOLICY, label: `set memory policy ${mp.mode}`, fields: [mode, maxnode, nwords, ...words] };

@@ -31,7 +31,18 @@ export interface ProcessPlanInput {
   /** false inside a user namespace whose setgroups is denied */
   canSetGroups: boolean;
   preserveFds: number;
-  startListenFd: number;
+  /** the init waits on this socket for `start`; an exec'd process has none and execs at once */
+  startListenFd?: number;
+  /** a compiled filter to install, and the socket its notify listener goes to */
+  seccomp?: SeccompInstall;
+}
+
+export interface SeccompInstall {
+  program: Buffer;
+  flags: number;
+  /** SCMP_ACT_NOTIFY: the socket the listener fd is sent on (the filter is then installed
+   * before the init waits, so the parent can pass the fd on during create) */
+  listenerFd?: number;
 }
 
 export function rlimitOps(process: Process): PlanOp[] {
@@ -42,9 +53,21 @@ export function rlimitOps(process: Process): PlanOp[] {
   }));
 }
 
-/** Everything from identity to execve; runs after pivot_root. */
+/**
+ * Where the filter goes, as runc decides it. Without no_new_privs, installing a filter needs
+ * CAP_SYS_ADMIN, so it goes in while the process still has it (before its capabilities are
+ * dropped, and the rest of the setup then runs under the filter). With no_new_privs it goes in
+ * as late as possible, right before execve, so the fewest syscalls run under it; a notify
+ * filter goes in before the init waits, so create can hand its listener on.
+ */
+function seccompOp(s: SeccompInstall): PlanOp {
+  return { code: Op.SECCOMP, label: 'install the seccomp filter', fields: [s.flags, s.program, s.listenerFd ?? 0] };
+}
+
+/** Everything from identity to execve; runs after pivot_root (or, for exec, after the joins). */
 export function processOps(input: ProcessPlanInput): PlanOp[] {
-  const { process, caps } = input;
+  const { process, caps, seccomp } = input;
+  const nnp = !!process.noNewPrivileges;
   const uid = process.user?.uid ?? 0;
   const gid = process.user?.gid ?? 0;
   const groups = process.user?.additionalGids ?? [];
@@ -56,6 +79,7 @@ export function processOps(input: ProcessPlanInput): PlanOp[] {
     // As runc: HOME from the container's passwd when the env does not set it.
     ...(hasHome ? [] : [{ code: Op.HOME, label: `look up HOME of uid ${uid}`, fields: [uid] } as PlanOp]),
     { code: Op.CHDIR, label: `chdir to cwd ("${process.cwd}")`, fields: [process.cwd, ChdirWhen.TRY] },
+    ...(seccomp && !nnp ? [seccompOp(seccomp)] : []),
     { code: Op.CAPS_BOUNDING, label: 'apply bounding capabilities', fields: [caps.bounding] },
     { code: Op.KEEP_CAPS, label: 'keep capabilities across setuid', fields: [1] },
     {
@@ -71,12 +95,19 @@ export function processOps(input: ProcessPlanInput): PlanOp[] {
       fields: [caps.effective, caps.permitted, caps.inheritable, caps.ambient],
     },
   ];
-  if (process.noNewPrivileges) ops.push({ code: Op.NO_NEW_PRIVS, label: 'set no_new_privs', fields: [] });
+  if (nnp) ops.push({ code: Op.NO_NEW_PRIVS, label: 'set no_new_privs', fields: [] });
   if (process.user?.umask !== undefined) ops.push({ code: Op.UMASK, label: 'set umask', fields: [process.user.umask] });
   ops.push(
     { code: Op.RESOLVE_EXEC, label: `exec: "${process.args[0]}"`, fields: [process.args[0]!, pathFromEnv(process.env)] },
     { code: Op.PREPARE_FDS, label: 'mark fds close-on-exec', fields: [firstUnpreserved] },
-    { code: Op.WAIT_START, label: 'wait for start', fields: [input.startListenFd, firstUnpreserved] },
+  );
+  const early = seccomp && nnp && (seccomp.listenerFd !== undefined || input.startListenFd === undefined);
+  if (early) ops.push(seccompOp(seccomp));
+  if (input.startListenFd !== undefined) {
+    ops.push({ code: Op.WAIT_START, label: 'wait for start', fields: [input.startListenFd, firstUnpreserved] });
+  }
+  if (seccomp && nnp && !early) ops.push(seccompOp(seccomp));
+  ops.push(
     {
       code: Op.EXEC,
       label: `exec: "${process.args[0]}"`,

@@ -94,6 +94,9 @@ describe('console socket', () => {
     const code = await new Promise<number | null>((res) => child.on('close', res));
     expect(out).toMatch(/\/dev\/pts\/\d+/);
     expect(out).toContain('done');
+    // Our terminal is raw while relaying: the pty's \r\n arrives as it is, not as \r\r\n.
+    expect(out).toContain('done\r\n');
+    expect(out).not.toContain('\r\r\n');
     expect(code).toBe(0);
   });
 });

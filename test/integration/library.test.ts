@@ -78,4 +78,27 @@ describe.skipIf(!IS_CAISSON)('Runtime and Container', () => {
     await other.load(c.id).delete({ force: true });
     await c.delete({ force: true }).catch(() => undefined);
   });
+
+  it('exec gives a handle with the pid, piped stdio and wait()', async () => {
+    const c = await runtime.create(sb.id(), { bundle: sb.bundle(['sleep', '30']) });
+    await c.start();
+    const p = await c.exec({ args: ['sh', '-c', 'read x; echo "out:$x"; echo err >&2; exit 5'], cwd: '/', env: ['PATH=/bin'] });
+    expect(p.pid).toBeGreaterThan(0);
+    const collect = (s: NodeJS.ReadableStream) => new Promise<string>((res) => { let t = ''; s.on('data', (d: Buffer) => (t += d)); s.on('end', () => res(t)); });
+    const out = collect(p.stdout!);
+    const err = collect(p.stderr!);
+    p.stdin!.end('hello\n');
+    expect(await p.wait()).toEqual({ exitCode: 5, signal: null });
+    expect(await out).toBe('out:hello\n');
+    expect(await err).toBe('err\n');
+
+    const long = await c.exec({ args: ['/bin/sleep', '30'], cwd: '/' });
+    expect(c.pids()).toContain(long.pid);
+    long.kill('KILL');
+    expect(await long.wait()).toEqual({ exitCode: null, signal: 9 });
+
+    const bad = await c.exec({ args: ['true'], cwd: 'relative' }).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(ConfigError);
+    await c.delete({ force: true });
+  });
 });

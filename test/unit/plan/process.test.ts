@@ -152,3 +152,33 @@ describe('processOps', () => {
     expect(opNames(ops.slice(-2))).toEqual(['WAIT_START', 'EXEC']);
   });
 });
+
+describe('processOps: where the seccomp filter goes', () => {
+  const seccomp = { program: Buffer.alloc(8), flags: 0 };
+  const notify = { program: Buffer.alloc(8), flags: 8, listenerFd: 9 };
+  const where = (ops: ReturnType<typeof processOps>) => opNames(ops).filter((n) => ['SECCOMP', 'CAPS_BOUNDING', 'SETUSER', 'WAIT_START', 'EXEC'].includes(n));
+
+  it('without no_new_privs: before the capabilities are dropped (it needs CAP_SYS_ADMIN)', () => {
+    expect(where(processOps(input({ noNewPrivileges: false }, { seccomp })))).toEqual(['SECCOMP', 'CAPS_BOUNDING', 'SETUSER', 'WAIT_START', 'EXEC']);
+  });
+
+  it('with no_new_privs: after start, right before execve', () => {
+    expect(where(processOps(input({ noNewPrivileges: true }, { seccomp })))).toEqual(['CAPS_BOUNDING', 'SETUSER', 'WAIT_START', 'SECCOMP', 'EXEC']);
+  });
+
+  it('with no_new_privs and notify: before the init waits, so create can pass the listener on', () => {
+    const ops = processOps(input({ noNewPrivileges: true }, { seccomp: notify }));
+    expect(where(ops)).toEqual(['CAPS_BOUNDING', 'SETUSER', 'SECCOMP', 'WAIT_START', 'EXEC']);
+    expect(ops.find((o) => o.code === Op.SECCOMP)!.fields).toEqual([8, notify.program, 9]);
+  });
+
+  it('an exec\'d process (no start socket) installs it right before execve', () => {
+    expect(where(processOps(input({ noNewPrivileges: true }, { seccomp, startListenFd: undefined })))).toEqual(['CAPS_BOUNDING', 'SETUSER', 'SECCOMP', 'EXEC']);
+    expect(opNames(processOps(input({}, { startListenFd: undefined }))).includes('WAIT_START')).toBe(false);
+  });
+
+  it('no profile: no SECCOMP op; no listener: fd field 0', () => {
+    expect(opNames(processOps(input())).includes('SECCOMP')).toBe(false);
+    expect(processOps(input({}, { seccomp })).find((o) => o.code === Op.SECCOMP)!.fields).toEqual([0, seccomp.program, 0]);
+  });
+});
