@@ -12,15 +12,76 @@
         "native/attrs.c",
         "native/console.c",
         "native/bpf.c",
-        "native/seccomp.c"
+        "native/seccomp.c",
+        "native/trampoline-memfd.c"
       ],
-      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
-      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "_GNU_SOURCE"],
-      "cflags": ["-Wall", "-Wextra", "-Wno-unused-parameter", "-fno-strict-aliasing", "-O2"],
-      "cflags_c": ["-std=gnu11"],
-      "cflags_cc": ["-std=c++17", "-fexceptions"],
-      "cflags!": ["-fno-exceptions"],
-      "cflags_cc!": ["-fno-exceptions"]
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")",
+        "native"
+      ],
+      "defines": [
+        "NAPI_VERSION=8",
+        "NODE_ADDON_API_DISABLE_DEPRECATED",
+        "_GNU_SOURCE"
+      ],
+      "cflags": [
+        "-Wall",
+        "-Wextra",
+        "-Wno-unused-parameter",
+        "-fno-strict-aliasing",
+        "-O2"
+      ],
+      "cflags_c": [
+        "-std=gnu11"
+      ],
+      "cflags_cc": [
+        "-std=c++17",
+        "-fexceptions"
+      ],
+      "cflags!": [
+        "-fno-exceptions"
+      ],
+      "cflags_cc!": [
+        "-fno-exceptions"
+      ]
+    },
+    {
+      "target_name": "caisson-exec",
+      "type": "none",
+      "actions": [
+        {
+          "action_name": "build_exec_trampoline",
+          "inputs": [
+            "native/exec-trampoline.c",
+            "native/plan.h"
+          ],
+          "outputs": [
+            "<(PRODUCT_DIR)/caisson-exec"
+          ],
+          "action": [
+            "cc",
+            "-Os",
+            "-static",
+            "-nostdlib",
+            "-ffreestanding",
+            "-fno-builtin",
+            "-fno-stack-protector",
+            "-fno-asynchronous-unwind-tables",
+            "-fno-tree-loop-distribute-patterns",
+            "-fno-pie",
+            "-no-pie",
+            "-Wl,--build-id=none",
+            "-s",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-Inative",
+            "-o",
+            "<@(_outputs)",
+            "native/exec-trampoline.c"
+          ]
+        }
+      ]
     }
   ]
 }

@@ -2,6 +2,7 @@
 // the rest of lib/ calls these wrappers, never the .node file.
 
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { SystemError } from './errors.js';
 
 export interface SpawnResult {
@@ -24,6 +25,7 @@ export interface WaitResult {
 
 interface Addon {
   spawn(plan: Buffer, minFd: number, cgroupFd?: number): SpawnResult;
+  loadExecTrampoline(path: string): void;
   pidfdOpen(pid: number): number;
   pidfdSendSignal(pidfd: number, signal: number): void;
   flock(fd: number, op: number): number;
@@ -43,12 +45,16 @@ interface Addon {
 
 let addon: Addon | undefined;
 
+let addonPath: string | undefined;
+let trampolineLoaded = false;
+
 function load(): Addon {
   if (!addon) {
     // Source (lib/native.ts) and bundle (dist/*.js) both sit one level below the package root.
     const require = createRequire(import.meta.url);
     try {
-      addon = require('../build/Release/caisson.node') as Addon;
+      addonPath = require.resolve('../build/Release/caisson.node');
+      addon = require(addonPath) as Addon;
     } catch (err) {
       throw new Error(
         `caisson's native addon is not built (build/Release/caisson.node): run \`npm install\` or \`npm run build\` in the caisson package (${(err as Error).message})`,
@@ -56,6 +62,26 @@ function load(): Addon {
     }
   }
   return addon;
+}
+
+/**
+ * Every container process is exec'd through caisson-exec, a tiny static program held in a
+ * sealed memfd, never straight from this copy of Node (CVE-2019-5736: a "#!/proc/self/exe"
+ * program would otherwise run the host's Node binary inside the container). Without it nothing
+ * is started: failing open would bring the escape back.
+ */
+function loadTrampoline(a: Addon): void {
+  if (trampolineLoaded) return;
+  const path = join(dirname(addonPath!), 'caisson-exec');
+  try {
+    a.loadExecTrampoline(path);
+  } catch (err) {
+    const e = err as { errno?: number; message?: string };
+    throw new SystemError(`prepare the exec trampoline (${path}, built with the addon: run \`npm run build\`)`, e.errno ?? 5, {
+      syscall: 'memfd_create',
+    });
+  }
+  trampolineLoaded = true;
 }
 
 /** Re-throw an addon error (which carries errno and syscall) as a SystemError for `step`. */
@@ -75,7 +101,9 @@ function wrap<T>(step: string, fn: () => T): T {
  * `cgroupFd` (a cgroup v2 directory) the child is born in that cgroup.
  */
 export function spawn(plan: Buffer, minFd = 3, cgroupFd?: number): SpawnResult {
-  return wrap('start container init', () => load().spawn(plan, minFd, cgroupFd));
+  const a = load();
+  loadTrampoline(a);
+  return wrap('start container init', () => a.spawn(plan, minFd, cgroupFd));
 }
 
 export function pidfdOpen(pid: number): number {

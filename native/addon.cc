@@ -22,6 +22,7 @@ extern "C" {
 #include "bpf.h"
 #include "child.h"
 #include "sys.h"
+#include "trampoline.h"
 }
 
 #ifndef P_PIDFD
@@ -61,6 +62,22 @@ int Raise(int fd, int min_fd) {
   close(fd);
   errno = err;
   return high;
+}
+
+// The sealed caisson-exec memfd every container process is exec'd through, once loaded.
+static int g_trampoline_fd = -1;
+
+// loadExecTrampoline(path): make the sealed memfd copy of caisson-exec (once per process).
+// Throws if it cannot be made; spawn() then execs directly.
+Napi::Value LoadExecTrampoline(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "path must be a string");
+  if (g_trampoline_fd >= 0) return env.Undefined();
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  int fd = cs_trampoline_memfd(path.c_str());
+  if (fd < 0) throw ErrnoError(env, -fd, "memfd of caisson-exec");
+  g_trampoline_fd = fd;
+  return env.Undefined();
 }
 
 // spawn(plan: Buffer, minFd: number) -> { pid, pidfd, fd }
@@ -108,7 +125,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   }
   if (pid == 0) {
     close(sv[0]);
-    cs_child_main(plan.Data(), static_cast<uint32_t>(plan.Length()), sv[1]);
+    cs_child_main(plan.Data(), static_cast<uint32_t>(plan.Length()), sv[1], g_trampoline_fd);
   }
   int err = errno;
   close(sv[1]);
@@ -487,6 +504,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("unixConnect", Napi::Function::New(env, UnixConnect));
   exports.Set("socketPair", Napi::Function::New(env, SocketPair));
   exports.Set("pipe", Napi::Function::New(env, Pipe));
+  exports.Set("loadExecTrampoline", Napi::Function::New(env, LoadExecTrampoline));
   exports.Set("ttyMakeRaw", Napi::Function::New(env, TtyMakeRaw));
   exports.Set("ttyRestore", Napi::Function::New(env, TtyRestore));
   exports.Set("recvFd", Napi::Function::New(env, RecvFd));

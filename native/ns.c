@@ -94,7 +94,7 @@ static int op_close_fds(struct cs_child *c, struct cs_rd *r) {
   uint64_t min, n;
   if (cs_rd_u64(r, &min) < 0 || cs_rd_u64(r, &n) < 0) return cs_fail(c, "plan");
   if (min < 3 || min > (1u << 20) || n > 64 || n > (uint64_t)(r->end - r->p) / 9) return cs_fail_errno(c, "plan", EBADMSG);
-  int keep[64 + 2];
+  int keep[64 + 3];
   unsigned k = 0;
   for (uint64_t i = 0; i < n; i++) {
     uint64_t fd;
@@ -105,6 +105,7 @@ static int op_close_fds(struct cs_child *c, struct cs_rd *r) {
   if (cs_rd_done(r) < 0) return cs_fail(c, "plan");
   keep[k++] = c->sync_fd;
   keep[k++] = c->proc_fd;
+  if (c->trampoline_fd >= 0) keep[k++] = c->trampoline_fd;
   /* Sort the few fds to keep, then close the gaps between them. */
   for (unsigned i = 1; i < k; i++)
     for (unsigned j = i; j > 0 && keep[j - 1] > keep[j]; j--) {

@@ -76,7 +76,7 @@ enum cs_op {
   CS_OP_RESOLVE_EXEC = 31, /* file (args[0]), PATH value: execvp lookup, fail at create time */
   CS_OP_PREPARE_FDS = 32,  /* first fd to close-on-exec (3 + preserved)                      */
   CS_OP_WAIT_START = 33,   /* listen fd, min fd: report ready, wait for `start` to connect   */
-  CS_OP_EXEC = 34,         /* argc, argv..., envc, env...                                    */
+  CS_OP_EXEC = 34,         /* how (enum cs_exec_how), argc, argv..., envc, env...            */
   CS_OP_KEEP_CAPS = 35,    /* on (0/1): PR_SET_KEEPCAPS around setuid                        */
   CS_OP_DUMPABLE = 36,     /* on (0/1)                                                       */
   CS_OP_CAPS_BOUNDING = 37,/* mask: drop the rest from the bounding set (before setuid)      */
@@ -137,6 +137,12 @@ enum cs_mount_kind {
 
 /* ---- messages on the sync socket ---- */
 /* Every message is a cs_msg header followed by `len` payload bytes. */
+/* CS_OP_EXEC: straight execve, or through the sealed caisson-exec trampoline (CVE-2019-5736). */
+enum cs_exec_how {
+  CS_EXEC_DIRECT = 0,
+  CS_EXEC_TRAMPOLINE = 1,
+};
+
 struct cs_msg {
   uint32_t type;
   uint32_t len;

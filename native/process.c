@@ -2,6 +2,7 @@
  * Stage 2 process operations: identity, credentials, limits, and the hand-over to the user
  * program (waiting for `start`, then execve).
  */
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/keyctl.h>
 #include <string.h>
@@ -12,6 +13,9 @@
 #include <sys/stat.h>
 
 #include "child.h"
+
+/* "caisson-exec", the error fd, the op index, the path: see native/exec-trampoline.c. */
+#define TRAMPOLINE_ARGS 4
 #include "sys.h"
 
 #ifndef PR_CAP_AMBIENT
@@ -317,18 +321,47 @@ static int op_wait_start(struct cs_child *c, struct cs_rd *r) {
 }
 
 /*
+ * Exec the container's program through caisson-exec (native/exec-trampoline.c), a sealed memfd,
+ * so that the process doing the real execve is not a copy of the host's Node binary
+ * (CVE-2019-5736). `front` has TRAMPOLINE_ARGS free slots before the program's argv. The error
+ * channel stays open across this first execve, so the trampoline can report a failed second one;
+ * it marks it close-on-exec again. Returns only if the trampoline could not be exec'd (a seccomp
+ * profile that refuses execveat, say), and the caller then execs directly.
+ */
+static void exec_via_trampoline(struct cs_child *c, char **front, char **envp) {
+  static char errfd_s[16], op_s[16];
+  int errfd = c->start_fd >= 0 ? c->start_fd : c->sync_fd;
+  if (errfd >= 0) {
+    cs_utoa(errfd_s, sizeof(errfd_s), (uint64_t)errfd);
+  } else {
+    errfd_s[0] = '-', errfd_s[1] = '1', errfd_s[2] = '\0';
+  }
+  cs_utoa(op_s, sizeof(op_s), c->op_index);
+  front[0] = "caisson-exec";
+  front[1] = errfd_s;
+  front[2] = op_s;
+  front[3] = c->exec_path;
+  if (errfd >= 0 && fcntl(errfd, F_SETFD, 0) < 0) return;
+  syscall(SYS_execveat, c->trampoline_fd, "", front, envp, AT_EMPTY_PATH);
+  if (errfd >= 0) fcntl(errfd, F_SETFD, FD_CLOEXEC);
+}
+
+/*
  * execve. The start connection is close-on-exec, so `start` sees EOF exactly when execve
  * succeeded; on failure the error goes down that connection instead.
  */
 static int op_exec(struct cs_child *c, struct cs_rd *r) {
-  uint64_t argc, envc;
-  if (cs_rd_u64(r, &argc) < 0) return cs_fail(c, "plan");
+  uint64_t how, argc, envc;
+  if (cs_rd_u64(r, &how) < 0 || cs_rd_u64(r, &argc) < 0) return cs_fail(c, "plan");
+  if (how > CS_EXEC_TRAMPOLINE) return cs_fail_errno(c, "plan", EBADMSG);
   /* Each string takes at least 6 bytes of the record, which bounds both counts. */
   uint64_t room = (uint64_t)(r->end - r->p) / 6;
   if (argc == 0 || argc > room) return cs_fail_errno(c, "plan", EBADMSG);
-  size_t bytes = (size_t)(room + 3) * sizeof(char *); /* argv NULL, HOME, envp NULL */
-  char **vec = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (vec == MAP_FAILED) return cs_fail(c, "mmap");
+  /* TRAMPOLINE_ARGS in front of argv, then argv NULL, HOME, envp NULL. */
+  size_t bytes = (size_t)(room + TRAMPOLINE_ARGS + 3) * sizeof(char *);
+  char **front = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (front == MAP_FAILED) return cs_fail(c, "mmap");
+  char **vec = front + TRAMPOLINE_ARGS;
   for (uint64_t i = 0; i < argc; i++)
     if (cs_rd_str(r, (const char **)&vec[i], NULL) < 0) return cs_fail(c, "plan");
   vec[argc] = NULL;
@@ -344,6 +377,7 @@ static int op_exec(struct cs_child *c, struct cs_rd *r) {
   /* The death signal guarded the setup; the program itself must outlive whoever started it
    * (an exec --detach returns at once). execve would keep it. */
   if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) return cs_fail(c, "prctl(PR_SET_PDEATHSIG)");
+  if (how == CS_EXEC_TRAMPOLINE && c->trampoline_fd >= 0) exec_via_trampoline(c, front, envp);
   execve(c->exec_path, vec, envp);
   return cs_fail(c, "execve");
 }

@@ -5,7 +5,7 @@ import { closeSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import * as native from '../native.js';
 import type { Hook } from '../../spec/types.js';
-import { Op } from '../plan/opcodes.js';
+import { ExecHow, Op } from '../plan/opcodes.js';
 import { spawnJoined } from '../lifecycle/join.js';
 import type { HookResult } from './run.js';
 
@@ -32,7 +32,7 @@ export async function spawnInNamespaces(pid: number, hook: Hook, state: string):
       { code: Op.DUP2, label: 'hook stderr', fields: [errW, 2] },
       { code: Op.RESOLVE_EXEC, label: `exec hook ${hook.path}`, fields: [hook.path, ''] },
       { code: Op.PREPARE_FDS, label: 'mark fds close-on-exec', fields: [3] },
-      { code: Op.EXEC, label: `exec hook ${hook.path}`, fields: [args.length, ...args, (hook.env ?? []).length, ...(hook.env ?? [])] },
+      { code: Op.EXEC, label: `exec hook ${hook.path}`, fields: [ExecHow.TRAMPOLINE, args.length, ...args, (hook.env ?? []).length, ...(hook.env ?? [])] },
     ] });
   } finally {
     for (const fd of [inR, outW, errW]) closeSync(fd);

@@ -76,6 +76,9 @@ export const SB_MAND = 0x8;
 
 export const ChdirWhen = { NOW: 0, TRY: 1, DEFERRED: 2 } as const;
 
+/** CS_OP_EXEC: execve straight, or through the sealed caisson-exec trampoline (CVE-2019-5736). */
+export const ExecHow = { DIRECT: 0, TRAMPOLINE: 1 } as const;
+
 /** Tags the init sends at CS_OP_WAIT_PARENT points; the parent runs what belongs there. */
 export const SyncTag = {
   /** mounts are done, pivot_root is next: prestart / createRuntime / createContainer hooks */

@@ -9,7 +9,7 @@ import type { Process } from '../../spec/types.js';
 import { isUint64Max } from '../../spec/index.js';
 import type { CapMasks } from './capabilities.js';
 import type { PlanOp } from './encode.js';
-import { ChdirWhen, Op } from './opcodes.js';
+import { ChdirWhen, ExecHow, Op } from './opcodes.js';
 
 const RLIM_INFINITY = (1n << 64n) - 1n;
 
@@ -64,6 +64,25 @@ function seccompOp(s: SeccompInstall): PlanOp {
   return { code: Op.SECCOMP, label: 'install the seccomp filter', fields: [s.flags, s.program, s.listenerFd ?? 0] };
 }
 
+// Capabilities that would let a process rewrite a root-owned host file (CAP_CHOWN,
+// CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_SYS_ADMIN).
+const WRITE_ANY_FILE = (1n << 0n) | (1n << 1n) | (1n << 2n) | (1n << 3n) | (1n << 21n);
+
+/**
+ * Through the trampoline unless that would change the capabilities the program ends up with.
+ * Two execs equal one, except for a non-root user under no_new_privs: there each execve caps
+ * the new permitted set at the old one, and after the trampoline's execve the permitted set is
+ * only the ambient set, so file capabilities of the program (permitted but not ambient) would
+ * be lost. In that one case the program is exec'd directly, which is safe only because such a
+ * process cannot write to the host binary: it is non-root and none of the capabilities that
+ * would let it are ambient (the only ones it keeps across an execve of the host's Node).
+ */
+export function execHow(uid: number, nnp: boolean, caps: CapMasks): number {
+  const lost = caps.permitted & ~caps.ambient;
+  if (uid !== 0 && nnp && lost !== 0n && (caps.ambient & WRITE_ANY_FILE) === 0n) return ExecHow.DIRECT;
+  return ExecHow.TRAMPOLINE;
+}
+
 /** Everything from identity to execve; runs after pivot_root (or, for exec, after the joins). */
 export function processOps(input: ProcessPlanInput): PlanOp[] {
   const { process, caps, seccomp } = input;
@@ -111,7 +130,7 @@ export function processOps(input: ProcessPlanInput): PlanOp[] {
     {
       code: Op.EXEC,
       label: `exec: "${process.args[0]}"`,
-      fields: [process.args.length, ...process.args, (process.env ?? []).length, ...(process.env ?? [])],
+      fields: [execHow(uid, nnp, caps), process.args.length, ...process.args, (process.env ?? []).length, ...(process.env ?? [])],
     },
   );
   return ops;

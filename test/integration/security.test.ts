@@ -2,11 +2,14 @@
 // test: each must be blocked. Runs against caisson and runc (RUNTIME=/usr/sbin/runc).
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { IS_CAISSON, Sandbox } from '../helpers/sandbox.js';
+import { IS_CAISSON, RUNTIME, Sandbox } from '../helpers/sandbox.js';
+
+/** The runtime's executable (bin/caisson is a script run by Node; runc is itself). */
+const RUNTIME_BINARY = IS_CAISSON ? process.execPath : RUNTIME;
 
 let sb: Sandbox;
 beforeEach(() => {
@@ -84,6 +87,34 @@ describe('escape classes', () => {
 
   // Real runc deviation: runc 1.1.5 (Debian 12) predates the fix and bind-mounts the planted
   // link's target (/proc/sys/kernel/core_pattern) over /proc/keys, so under runc this fails.
+  it('CVE-2019-5736: a "#!/proc/self/exe" program never runs the runtime binary in the container', async () => {
+    // The original exploit: the container's program is a script whose interpreter is
+    // /proc/self/exe, so whatever binary execs it (the runtime's own: here the host's Node) runs
+    // inside the container, where it could open itself and later write to it. The rootfs gets
+    // the host's dynamic loader and libraries, so nothing but the runtime's defence stops it.
+    const bundle = sb.bundle(['sleep', '30'], undefined, { ownRootfs: true });
+    const rootfs = join(bundle, 'rootfs');
+    const libs = execFileSync('ldd', [process.execPath, RUNTIME_BINARY], { encoding: 'utf8' }).match(/\/\S+\.so[.\d]*/g) ?? [];
+    for (const lib of new Set(libs)) {
+      mkdirSync(join(rootfs, dirname(lib)), { recursive: true });
+      copyFileSync(lib, join(rootfs, lib));
+    }
+    const payload = 'console.log("ESCAPED", process.version); require("fs").writeFileSync("/tmp/escaped", "")';
+    writeFileSync(join(rootfs, 'bin/evil'), `#!/proc/self/exe\n${payload}\n`, { mode: 0o755 });
+    // Through exec...
+    const id = sb.id();
+    expect((await sb.rt(['run', '-d', '--bundle', bundle, id])).code).toBe(0);
+    const r = await sb.rt(['exec', id, '/bin/evil']);
+    expect(r.stdout + r.stderr).not.toMatch(/ESCAPED/);
+    expect(r.code).not.toBe(0);
+    await sb.rt(['delete', '--force', id]);
+    // ...and as the container's own program.
+    const run = await sb.rt(['run', '--bundle', sb.bundle(['/bin/evil'], (s) => (s.root = { path: rootfs, readonly: false })), sb.id()]);
+    expect(run.stdout + run.stderr).not.toMatch(/ESCAPED/);
+    expect(run.code).not.toBe(0);
+    expect(existsSync(join(rootfs, 'tmp/escaped'))).toBe(false);
+  });
+
   (IS_CAISSON ? it : it.fails)('CVE-2025-31133: a /dev/null planted as a symlink is never what masks a path', async () => {
     // No /dev tmpfs: the rootfs's own /dev is used, and its "null" points at a procfs file.
     const bundle = sb.bundle(

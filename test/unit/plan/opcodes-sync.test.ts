@@ -132,6 +132,7 @@ function tsConstants(mod: Record<string, unknown> = opcodes): Map<string, number
   for (const [k, v] of Object.entries(mod.Msg as object)) add(`CS_MSG_${k}`, v);
   for (const [k, v] of Object.entries(mod.MountKind as object)) add(`CS_MOUNT_${k}`, v);
   for (const [k, v] of Object.entries(mod.ChdirWhen as object)) add(`CS_CHDIR_${k}`, v);
+  for (const [k, v] of Object.entries(mod.ExecHow as object)) add(`CS_EXEC_${k}`, v);
   // MF_* and SB_* are top-level exports: pick them all, so a TS-only flag is noticed too.
   for (const [k, v] of Object.entries(mod)) if (/^(MF|SB)_/.test(k)) add(`CS_${k}`, v);
   add('CS_PLAN_MAGIC', mod.PLAN_MAGIC);

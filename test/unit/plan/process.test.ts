@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CapMasks } from '../../../lib/plan/capabilities.js';
-import { ChdirWhen, Op } from '../../../lib/plan/opcodes.js';
-import { pathFromEnv, processOps, rlimitOps } from '../../../lib/plan/process.js';
+import { ChdirWhen, ExecHow, Op } from '../../../lib/plan/opcodes.js';
+import { execHow, pathFromEnv, processOps, rlimitOps } from '../../../lib/plan/process.js';
 import type { ProcessPlanInput } from '../../../lib/plan/process.js';
 import type { Process } from '../../../spec/types.js';
 import { opNames } from './fixtures.js';
@@ -115,7 +115,7 @@ describe('processOps', () => {
       // 3 + preserveFds: the first fd that is not handed to the container
       '10:mark fds close-on-exec': [5],
       '11:wait for start': [12, 5],
-      '12:exec: "/bin/app"': [2, '/bin/app', '--flag', 2, 'PATH=/bin', 'HOME=/root'],
+      '12:exec: "/bin/app"': [ExecHow.TRAMPOLINE, 2, '/bin/app', '--flag', 2, 'PATH=/bin', 'HOME=/root'],
     });
   });
 
@@ -139,7 +139,7 @@ describe('processOps', () => {
   it('no env: an empty environment and no PATH for the lookup', () => {
     const ops = processOps(input({ env: undefined, args: ['sh'] }));
     expect(ops.find((o) => o.code === Op.RESOLVE_EXEC)!.fields).toEqual(['sh', '']);
-    expect(ops.at(-1)!.fields).toEqual([1, 'sh', 0]);
+    expect(ops.at(-1)!.fields).toEqual([ExecHow.TRAMPOLINE, 1, 'sh', 0]);
   });
 
   it('the exec lookup uses the last PATH of the container\'s environment', () => {
@@ -180,5 +180,27 @@ describe('processOps: where the seccomp filter goes', () => {
   it('no profile: no SECCOMP op; no listener: fd field 0', () => {
     expect(opNames(processOps(input())).includes('SECCOMP')).toBe(false);
     expect(processOps(input({}, { seccomp })).find((o) => o.code === Op.SECCOMP)!.fields).toEqual([0, seccomp.program, 0]);
+  });
+});
+
+describe('execHow: through the sealed trampoline unless that changes the capabilities', () => {
+  const m = (permitted: bigint, ambient: bigint): CapMasks => ({ bounding: permitted, effective: permitted, permitted, inheritable: ambient, ambient });
+  const NET_BIND = 1n << 10n;
+  const DAC_OVERRIDE = 1n << 1n;
+  it.each([
+    ['root', 0, true, m(NET_BIND, 0n), ExecHow.TRAMPOLINE],
+    ['non-root without no_new_privs', 1000, false, m(NET_BIND, 0n), ExecHow.TRAMPOLINE],
+    ['non-root, no_new_privs, every permitted cap ambient', 1000, true, m(NET_BIND, NET_BIND), ExecHow.TRAMPOLINE],
+    ['non-root, no_new_privs, no caps', 1000, true, m(0n, 0n), ExecHow.TRAMPOLINE],
+    // file capabilities of the program would be capped at the trampoline's (ambient) set
+    ['non-root, no_new_privs, permitted beyond ambient', 1000, true, m(NET_BIND, 0n), ExecHow.DIRECT],
+    // ...but never direct when an ambient cap could rewrite the host binary
+    ['... with CAP_DAC_OVERRIDE ambient', 1000, true, m(NET_BIND | DAC_OVERRIDE, DAC_OVERRIDE), ExecHow.TRAMPOLINE],
+  ])('%s', (_name, uid, nnp, caps, how) => {
+    expect(execHow(uid, nnp, caps)).toBe(how);
+  });
+
+  it('is the first field of EXEC', () => {
+    expect(processOps(input()).at(-1)!.fields[0]).toBe(ExecHow.TRAMPOLINE);
   });
 });
