@@ -22,3 +22,4 @@ export type * from '../spec/types.js';
 export { parseSignal } from './signals.js';
 export { writeExampleBundle, buildBusyboxRootfs } from './example-bundle.js';
 export { defaultSpec } from './default-spec.js';
+export { features } from './features.js';

@@ -26,6 +26,7 @@ export interface WaitResult {
 interface Addon {
   spawn(plan: Buffer, minFd: number, cgroupFd?: number): SpawnResult;
   loadExecTrampoline(path: string): void;
+  seccompFlagSupported(flag: number): boolean;
   pidfdOpen(pid: number): number;
   pidfdSendSignal(pidfd: number, signal: number): void;
   flock(fd: number, op: number): number;
@@ -166,6 +167,11 @@ export function sendFd(sock: number, fd: number, data: string): void {
 /** TIOCSWINSZ: resize a terminal. */
 export function setWinsize(fd: number, rows: number, cols: number): void {
   wrap('set terminal size', () => load().setWinsize(fd, rows, cols));
+}
+
+/** Whether the kernel knows a SECCOMP_FILTER_FLAG_* bit (nothing is installed). */
+export function seccompFlagSupported(flag: number): boolean {
+  return load().seccompFlagSupported(flag);
 }
 
 /** Raw mode on a terminal (cfmakeraw, output processing off too); returns the old settings. */

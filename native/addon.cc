@@ -80,6 +80,16 @@ Napi::Value LoadExecTrampoline(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// seccompFlagSupported(flag): whether this kernel knows a SECCOMP_FILTER_FLAG_* bit. A NULL
+// program makes seccomp(2) fail either way: EFAULT once the flags passed its checks (known),
+// EINVAL if not. Nothing is installed.
+Napi::Value SeccompFlagSupported(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  unsigned flag = static_cast<unsigned>(OptInt(info, 0, 0));
+  long r = syscall(SYS_seccomp, 1 /* SECCOMP_SET_MODE_FILTER */, flag, nullptr);
+  return Napi::Boolean::New(env, r < 0 && errno == EFAULT);
+}
+
 // spawn(plan: Buffer, minFd: number) -> { pid, pidfd, fd }
 //
 // Clones the first child, which runs the plan (child.c) and never returns here. The parent gets
@@ -504,6 +514,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("unixConnect", Napi::Function::New(env, UnixConnect));
   exports.Set("socketPair", Napi::Function::New(env, SocketPair));
   exports.Set("pipe", Napi::Function::New(env, Pipe));
+  exports.Set("seccompFlagSupported", Napi::Function::New(env, SeccompFlagSupported));
   exports.Set("loadExecTrampoline", Napi::Function::New(env, LoadExecTrampoline));
   exports.Set("ttyMakeRaw", Napi::Function::New(env, TtyMakeRaw));
   exports.Set("ttyRestore", Napi::Function::New(env, TtyRestore));

@@ -42,6 +42,15 @@ const createFlags: FlagSpec[] = [
   help,
 ];
 
+/** checkpoint/restore flags as runc has them (CRIU options). */
+const CRIU_FLAGS: FlagSpec[] = [
+  ...['image-path', 'work-path', 'parent-path', 'page-server', 'manage-cgroups-mode', 'status-fd'].map((name) => ({ name, type: 'string' as const, usage: '' })),
+  ...['leave-running', 'tcp-established', 'tcp-skip-in-flight', 'link-remap', 'ext-unix-sk', 'shell-job', 'lazy-pages', 'file-locks', 'pre-dump', 'auto-dedup'].map(
+    (name) => ({ name, type: 'bool' as const, usage: '' }),
+  ),
+  { name: 'empty-ns', type: 'list', usage: '' },
+];
+
 export const COMMANDS: Command[] = [
   {
     name: 'create',
@@ -214,16 +223,37 @@ export const COMMANDS: Command[] = [
     ],
     load: () => import('./commands/exec.js'),
   },
-  ...['features', 'checkpoint', 'restore'].map(
-    (name): Command => ({
-      name,
-      usage: `${name} (not implemented yet)`,
-      argsUsage: '',
-      args: 'any',
-      flags: [help],
-      load: () => import('./commands/not-yet.js'),
-    }),
-  ),
+  {
+    name: 'features',
+    usage: 'show the enabled features',
+    description: 'Show the OCI features document: what this build of caisson implements.',
+    argsUsage: '',
+    args: 'exact 0',
+    flags: [help],
+    load: () => import('./commands/features.js'),
+  },
+  {
+    name: 'checkpoint',
+    usage: 'checkpoint a running container (not supported yet)',
+    argsUsage: '<container-id>',
+    args: 'exact 1',
+    // runc's flags, accepted so that the answer is "not supported", not a usage error.
+    flags: [...CRIU_FLAGS, help],
+    load: () => import('./commands/not-yet.js'),
+  },
+  {
+    name: 'restore',
+    usage: 'restore a container from a previous checkpoint (not supported yet)',
+    argsUsage: '<container-id>',
+    args: 'exact 1',
+    flags: [
+      ...CRIU_FLAGS,
+      ...['bundle', 'console-socket', 'pid-file', 'lsm-profile', 'lsm-mount-context'].map((name) => ({ name, type: 'string' as const, usage: '' })),
+      ...['detach', 'no-subreaper', 'no-pivot'].map((name) => ({ name, type: 'bool' as const, usage: '' })),
+      help,
+    ],
+    load: () => import('./commands/not-yet.js'),
+  },
 ];
 
 export function findCommand(name: string): Command | undefined {

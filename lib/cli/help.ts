@@ -21,13 +21,12 @@ ${helpFlags(globals)}
 }
 
 export function commandHelp(c: Command): string {
+  // As runc: --help itself is not listed, and without other flags there is no OPTIONS section.
+  const flags = c.flags.filter((f) => f.name !== 'help');
   return `NAME:
    caisson ${c.name} - ${c.usage}
 
 USAGE:
-   caisson ${c.name} [command options] ${c.argsUsage}
-${c.description ? `\nDESCRIPTION:\n   ${c.description}\n` : ''}
-OPTIONS:
-${helpFlags(c.flags)}
-`;
+   caisson ${c.name}${flags.length ? ' [command options]' : ''} ${c.argsUsage}
+${c.description ? `\nDESCRIPTION:\n   ${c.description}\n` : ''}${flags.length ? `\nOPTIONS:\n${helpFlags(flags)}\n` : ''}`;
 }

@@ -13,8 +13,33 @@ const compileSeccomp = (_p: unknown): { program: Buffer; flags: number; notify: 
 };
 import type { SeccompInstall } from '../plan/process.js';
 import type { ContainerRecord } from '../state/store.js';
-import type { Spec } from '../../spec/types.js';
-import { SPEC_VERSION } from '../../spec/types.js';
+import type { FeaturesSeccomp, SeccompFlag, Spec } from '../../spec/types.js';
+import { SECCOMP_ACTIONS, SECCOMP_OPERATORS, SPEC_VERSION } from '../../spec/types.js';
+// TEMPORARY until lib/seccomp lands.
+const SECCOMP_ENABLED = false;
+const SECCOMP_COMPILER_ARCHS: string[] = [];
+
+/** SECCOMP_FILTER_FLAG_* bits by the names config.json uses. */
+export const SECCOMP_FLAG_BITS: Record<SeccompFlag, number> = {
+  SECCOMP_FILTER_FLAG_TSYNC: 1,
+  SECCOMP_FILTER_FLAG_LOG: 2,
+  SECCOMP_FILTER_FLAG_SPEC_ALLOW: 4,
+  SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV: 32,
+};
+
+/** The seccomp part of the features document: what the compiler handles, what the kernel takes. */
+export function seccompFeatures(): FeaturesSeccomp {
+  const known = Object.keys(SECCOMP_FLAG_BITS) as SeccompFlag[];
+  return {
+    enabled: SECCOMP_ENABLED,
+    actions: [...SECCOMP_ACTIONS],
+    operators: [...SECCOMP_OPERATORS],
+    archs: [...SECCOMP_COMPILER_ARCHS],
+    knownFlags: known,
+    // WAIT_KILLABLE_RECV is only valid with NEW_LISTENER (1 << 3): probe them together.
+    supportedFlags: known.filter((f) => native.seccompFlagSupported(SECCOMP_FLAG_BITS[f] | (f === 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV' ? 8 : 0))),
+  };
+}
 
 export interface PreparedSeccomp {
   install: SeccompInstall;

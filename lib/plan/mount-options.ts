@@ -152,6 +152,8 @@ const OPTIONS: Record<string, Effect> = {
 const NOT_YET = new Set(['idmap', 'ridmap', 'tmpcopyup']);
 
 export const RECOGNISED_MOUNT_OPTIONS = [...Object.keys(OPTIONS), ...NOT_YET].sort();
+/** What a mount in config.json may say and caisson applies (the features document). */
+export const IMPLEMENTED_MOUNT_OPTIONS = Object.keys(OPTIONS).sort();
 
 export function parseMountOptions(options: readonly string[] | undefined, path: string): ParsedMountOptions {
   const o: ParsedMountOptions = {

@@ -27,7 +27,7 @@ const SCHED_FLAG: Record<string, number> = {
 };
 const IOPRIO_CLASS: Record<string, number> = { IOPRIO_CLASS_RT: 1, IOPRIO_CLASS_BE: 2, IOPRIO_CLASS_IDLE: 3 };
 const PERSONA: Record<string, number> = { LINUX: 0x0000, LINUX32: 0x0008 };
-const MPOL_MODE: Record<string, number> = {
+export const MPOL_MODE: Record<string, number> = {
   MPOL_DEFAULT: 0,
   MPOL_PREFERRED: 1,
   MPOL_BIND: 2,
@@ -36,7 +36,7 @@ const MPOL_MODE: Record<string, number> = {
   MPOL_PREFERRED_MANY: 5,
   MPOL_WEIGHTED_INTERLEAVE: 6,
 };
-const MPOL_FLAG: Record<string, number> = {
+export const MPOL_FLAG: Record<string, number> = {
   MPOL_F_NUMA_BALANCING: 1 << 13,
   MPOL_F_RELATIVE_NODES: 1 << 14,
   MPOL_F_STATIC_NODES: 1 << 15,

@@ -11,6 +11,8 @@ export async function run(ctx: CommandContext): Promise<number> {
   const uid = process.getuid?.() ?? 0;
   const gid = process.getgid?.() ?? 0;
   const spec = defaultSpec({ rootless: ctx.flags.rootless ? { uid, gid } : undefined });
+  // As runc's: an interactive shell (the example bundle and the tests run without a terminal).
+  spec.process!.terminal = true;
   writeFileSync(file, `${JSON.stringify(spec, null, '\t')}\n`);
   return 0;
 }
