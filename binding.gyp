@@ -13,7 +13,8 @@
         "native/console.c",
         "native/bpf.c",
         "native/seccomp.c",
-        "native/trampoline-memfd.c"
+        "native/trampoline-memfd.c",
+        "native/copyup.c"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -75,6 +75,7 @@ int cs_ops_console(struct cs_child *c, uint16_t code, struct cs_rd *r);
 int cs_ops_seccomp(struct cs_child *c, uint16_t code, struct cs_rd *r);
 /* Send one fd with SCM_RIGHTS and `name` as data (console.c). */
 int cs_send_fd(int sock, int fd, const char *name);
+int cs_copy_up(struct cs_child *c, int src_path_fd, int dst_mount_fd);
 
 /* Resolution below the root (rootfs.c). */
 int cs_open_in_root(struct cs_child *c, const char *path, int oflags);

@@ -169,6 +169,8 @@ static int op_mount(struct cs_child *c, struct cs_rd *r) {
   /* A bind keeps the source's flags; only the bits asked for are set or cleared. */
   if (is_bind && (set_attrs(c, mfd, attr_set, attr_clr, 0, 0) < 0 || set_attrs(c, mfd, rattr_set, rattr_clr, 0, 1) < 0))
     goto fail;
+  /* tmpcopyup: fill the detached tmpfs from the directory it is about to cover. */
+  if ((flags & CS_MF_TMPCOPYUP) && cs_copy_up(c, target, mfd) < 0) goto fail;
   if (cs_move_mount(mfd, "", target, "", EMPTY_BOTH) < 0) {
     cs_fail(c, "move_mount");
     goto fail;

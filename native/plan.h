@@ -123,6 +123,7 @@ enum cs_mount_kind {
 #define CS_MF_RECURSIVE_BIND 0x4 /* rbind: clone the whole tree                                */
 #define CS_MF_NO_CREATE 0x8      /* do not create a missing destination                       */
 #define CS_MF_REMOUNT 0x10       /* change the attributes of the mount already at dest        */
+#define CS_MF_TMPCOPYUP 0x20     /* tmpfs: copy what dest holds into it before attaching      */
 
 #define CS_SB_SYNC 0x1
 #define CS_SB_DIRSYNC 0x2

@@ -30,6 +30,8 @@ export interface ParsedMountOptions {
   /** the options as given, for labels */
   given: string[];
   readonly: boolean;
+  /** tmpcopyup (tmpfs only): start with a copy of what the destination held */
+  copyUp: boolean;
 }
 
 type Effect = (o: ParsedMountOptions) => void;
@@ -72,6 +74,9 @@ const noop: Effect = () => {};
  * accepted and do nothing, as with mount(8) on a fresh mount.
  */
 const OPTIONS: Record<string, Effect> = {
+  tmpcopyup: (o) => {
+    o.copyUp = true;
+  },
   defaults: noop,
   async: noop,
   loud: noop,
@@ -149,7 +154,7 @@ const OPTIONS: Record<string, Effect> = {
 };
 
 /** Options caisson recognises but does not implement yet: refused by name, never ignored. */
-const NOT_YET = new Set(['idmap', 'ridmap', 'tmpcopyup']);
+const NOT_YET = new Set(['idmap', 'ridmap']);
 
 export const RECOGNISED_MOUNT_OPTIONS = [...Object.keys(OPTIONS), ...NOT_YET].sort();
 /** What a mount in config.json may say and caisson applies (the features document). */
@@ -168,6 +173,7 @@ export function parseMountOptions(options: readonly string[] | undefined, path: 
     data: [],
     given: [...(options ?? [])],
     readonly: false,
+    copyUp: false,
   };
   (options ?? []).forEach((opt, i) => {
     if (NOT_YET.has(opt)) throw new UnsupportedError(`${path}[${i}]`, `mount option "${opt}" is not supported yet`);

@@ -14,7 +14,7 @@ import type { PlanContext } from './context.js';
 import type { PlanOp } from './encode.js';
 import { parseMountOptions } from './mount-options.js';
 import type { ParsedMountOptions } from './mount-options.js';
-import { MF_BIND_FALLBACK, MF_DEST_FILE, MF_RECURSIVE_BIND, MF_REMOUNT, MountKind, MOUNT_ATTR, Op } from './opcodes.js';
+import { MF_BIND_FALLBACK, MF_DEST_FILE, MF_RECURSIVE_BIND, MF_REMOUNT, MF_TMPCOPYUP, MountKind, MOUNT_ATTR, Op } from './opcodes.js';
 
 /** Clean a destination the way runc does: absolute (relative means relative to /), no "..". */
 export function cleanDestination(dest: string): string {
@@ -129,6 +129,7 @@ export function mountOps(spec: Spec, ctx: PlanContext, newUserNs: boolean): Plan
     // sysfs cannot be mounted from a user namespace that does not own the network namespace:
     // fall back to a recursive bind of the host's /sys, as runc does.
     const fallback = type === 'sysfs' && newUserNs ? '/sys' : undefined;
+    if (o.copyUp && type !== 'tmpfs') throw new ConfigError(`${path}.options`, `tmpcopyup is only for tmpfs mounts, not ${type}`);
     ops.push(
       mountOp({
         kind: MountKind.FS,
@@ -136,7 +137,7 @@ export function mountOps(spec: Spec, ctx: PlanContext, newUserNs: boolean): Plan
         dest,
         fstype: type,
         o,
-        flags: fallback ? MF_BIND_FALLBACK : 0,
+        flags: (fallback ? MF_BIND_FALLBACK : 0) | (o.copyUp ? MF_TMPCOPYUP : 0),
         fallback,
         label: `mount ${type} on ${dest}`,
       }),

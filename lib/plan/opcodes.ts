@@ -68,6 +68,8 @@ export const MF_BIND_FALLBACK = 0x2;
 export const MF_RECURSIVE_BIND = 0x4;
 export const MF_NO_CREATE = 0x8;
 export const MF_REMOUNT = 0x10;
+/** tmpcopyup: a new tmpfs starts with a copy of what the destination held */
+export const MF_TMPCOPYUP = 0x20;
 
 export const SB_SYNC = 0x1;
 export const SB_DIRSYNC = 0x2;

@@ -1,7 +1,7 @@
 // create's options and the less common config fields: preserved fds and socket activation,
 // rootfs propagation modes, recursive mount attributes, explicit cgroup2 mounts.
 
-import { closeSync, openSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { execCollect, IS_CAISSON, RUNTIME, Sandbox } from '../helpers/sandbox.js';
@@ -88,5 +88,26 @@ describe('propagation and recursive attributes', () => {
     }));
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe('cgroup2');
+  });
+});
+
+describe('tmpcopyup', () => {
+  it('a tmpfs starts with a copy of the directory it covers (files, modes, owners, symlinks, subdirectories)', async () => {
+    const bundle = sb.bundle(
+      ['sh', '-c', 'cd /data && stat -c "%A %u %g" sub/file link; cat sub/file; readlink link; stat -c "%a" sub; echo new > made; cat made; grep " /data " /proc/self/mountinfo | awk \'{print $9}\''],
+      (s) => s.mounts!.push({ destination: '/data', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'tmpcopyup'] }),
+      { ownRootfs: true },
+    );
+    const data = join(bundle, 'rootfs/data');
+    mkdirSync(join(data, 'sub'), { recursive: true, mode: 0o750 });
+    chmodSync(join(data, 'sub'), 0o750);
+    writeFileSync(join(data, 'sub/file'), 'hello\n', { mode: 0o604 });
+    chownSync(join(data, 'sub/file'), 1234, 5678);
+    symlinkSync('/etc/does-not-matter', join(data, 'link'));
+    const r = await sb.run(bundle);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split('\n'), r.stdout).toEqual(['-rw----r-- 1234 5678', 'lrwxrwxrwx 0 0', 'hello', '/etc/does-not-matter', '750', 'new', 'tmpfs', '']);
+    // The copy is the tmpfs's: the rootfs keeps what it had, and nothing more.
+    expect(existsSync(join(data, 'made'))).toBe(false);
   });
 });

@@ -10,7 +10,7 @@ const parse = (...opts: string[]): ParsedMountOptions => parseMountOptions(opts,
 const ATIME = MOUNT_ATTR.ATIME_MASK;
 
 /** What a single option does, as the fields of ParsedMountOptions it changes from the blank result. */
-type Expect = Partial<Pick<ParsedMountOptions, 'bind' | 'recursiveBind' | 'remount' | 'propagation' | 'propagationRecursive' | 'sbFlags' | 'readonly'>> & {
+type Expect = Partial<Pick<ParsedMountOptions, 'bind' | 'recursiveBind' | 'remount' | 'propagation' | 'propagationRecursive' | 'sbFlags' | 'readonly' | 'copyUp'>> & {
   attrs?: [set: number, clr: number];
   rattrs?: [set: number, clr: number];
 };
@@ -32,6 +32,7 @@ const TABLE: Record<string, Expect> = {
   // bind / remount
   bind: { bind: true },
   rbind: { bind: true, recursiveBind: true },
+  tmpcopyup: { copyUp: true },
   remount: { remount: true },
   // per-mount attributes
   ro: { attrs: [MOUNT_ATTR.RDONLY, 0], readonly: true },
@@ -84,7 +85,7 @@ const TABLE: Record<string, Expect> = {
   mand: { sbFlags: SB_MAND },
 };
 
-const NOT_YET = ['idmap', 'ridmap', 'tmpcopyup'];
+const NOT_YET = ['idmap', 'ridmap'];
 
 function expected(opt: string, e: Expect): ParsedMountOptions {
   return {
@@ -99,6 +100,7 @@ function expected(opt: string, e: Expect): ParsedMountOptions {
     data: [],
     given: [opt],
     readonly: e.readonly ?? false,
+    copyUp: e.copyUp ?? false,
   };
 }
 

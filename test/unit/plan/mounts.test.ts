@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, UnsupportedError } from '../../../lib/errors.js';
 import type { BindSource, PlanContext } from '../../../lib/plan/context.js';
 import { bindsDev, cleanDestination, mountOps } from '../../../lib/plan/mounts.js';
-import { MF_BIND_FALLBACK, MF_DEST_FILE, MF_RECURSIVE_BIND, MF_REMOUNT, MOUNT_ATTR, MS, MountKind, Op, SB_SYNC } from '../../../lib/plan/opcodes.js';
+import { MF_TMPCOPYUP, MF_BIND_FALLBACK, MF_DEST_FILE, MF_RECURSIVE_BIND, MF_REMOUNT, MOUNT_ATTR, MS, MountKind, Op, SB_SYNC } from '../../../lib/plan/opcodes.js';
 import type { LinuxNamespace, Mount, Spec } from '../../../spec/types.js';
 import { HYBRID_FACTS, OWN_CGROUPS_V1, V1_FACTS, V2_FACTS, makeCtx, minimalSpec, mountFields, opNames, errorOf } from './fixtures.js';
 
@@ -126,9 +126,18 @@ describe('mountOps: filesystem mounts', () => {
   });
 
   it('refuses unsupported options with the path of the option', () => {
-    const err = errorOf(() => mountOps(spec([{ destination: '/a', type: 'tmpfs' }, { destination: '/b', type: 'tmpfs', options: ['ro', 'tmpcopyup'] }]), makeCtx(), false));
+    const err = errorOf(() => mountOps(spec([{ destination: '/a', type: 'tmpfs' }, { destination: '/b', type: 'none', source: '/s', options: ['ro', 'idmap'] }]), makeCtx(), false));
     expect(err).toBeInstanceOf(UnsupportedError);
     expect(err.path).toBe('$.mounts[1].options[1]');
+  });
+
+  it('tmpcopyup sets the copy-up flag on a tmpfs, and is refused on anything else', () => {
+    const [op] = mountOps(spec([{ destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'tmpcopyup'] }]), makeCtx(), false);
+    expect(op!.fields.at(-2)).toBe(MF_TMPCOPYUP);
+    expect(op!.fields).not.toContain('tmpcopyup'); // not passed on as tmpfs data
+    const err = errorOf(() => mountOps(spec([{ destination: '/p', type: 'proc', source: 'proc', options: ['tmpcopyup'] }]), makeCtx(), false));
+    expect(err.path).toBe('$.mounts[0].options');
+    expect(err.message).toMatch(/only for tmpfs/);
   });
 });
 
