@@ -40,7 +40,7 @@ function testCgroups(): string[] {
       return;
     }
     for (const e of entries) {
-      if (/^(c|bad)-\d+-\d+$|^caisson-cgtest-\d+$|^sub-\d+$/.test(e)) out.push(`cgroup ${dir}/${e}`);
+      if (/^(c|bad)-\d+-\d+$|^caisson-(cgtest|ctd|pod)-\d+$|^sub-\d+$/.test(e)) out.push(`cgroup ${dir}/${e}`);
       else if (depth > 0) walk(`${dir}/${e}`, depth - 1);
     }
   };

@@ -308,8 +308,19 @@ export class CgroupManager {
     };
     const leaves = new Set(this.dirs().map((d) => d.dir));
     for (const d of [...this.rec.created].reverse()) {
-      if (leaves.has(d)) below(d);
-      rmdir(d);
+      if (leaves.has(d)) {
+        below(d);
+        rmdir(d);
+        continue;
+      }
+      // A parent we created on the way (containerd's "/<namespace>"): it goes when it is empty;
+      // while another container lives below it, it stays, and that is no failure (runc never
+      // removes parents at all).
+      try {
+        rmdirSync(d);
+      } catch {
+        /* busy or not empty: shared with another container */
+      }
     }
     return left;
   }

@@ -39,6 +39,8 @@ export interface ExecOptions {
   ignorePaused?: boolean;
   /** the process's stdin, stdout, stderr (default: ours) */
   stdio?: [number, number, number];
+  /** return at once and leave the exit status to our parent (see JoinOptions.reap) */
+  detach?: boolean;
   warn?: (msg: string) => void;
 }
 
@@ -125,6 +127,7 @@ export async function execInContainer(store: StateStore, id: string, process: Pr
       ops,
       cgroups: execCgroups(rec, opts.cgroup),
       before: initial ? [initial] : [],
+      reap: !opts.detach,
     });
     if (seccomp?.install.listenerFd !== undefined) closeSync(seccomp.install.listenerFd);
     if (seccompOurs !== undefined) await seccomp!.deliver(native.recvFd(seccompOurs).fd, joined.pid, rec);

@@ -45,6 +45,13 @@ export interface JoinOptions {
   cgroups?: CgroupManager;
   /** ops for the first child before it joins anything (execCPUAffinity.initial) */
   before?: PlanOp[];
+  /**
+   * false: never collect the exit status (exit never settles). For a CLI that returns at once
+   * (exec --detach): the status belongs to whoever takes the process on when we exit (the shim,
+   * a subreaper). Reaping it ourselves, should it end before we do, would make it vanish for
+   * them, as runc's exec never does.
+   */
+  reap?: boolean;
 }
 
 /** CLONE_NEW* flags of the namespaces of `pid` that differ from ours. */
@@ -109,7 +116,8 @@ async function drive(spawned: native.SpawnResult, plan: PlanOp[], o: JoinOptions
         sync.go();
       } else if (m.type === 'pid') {
         const pidfd = native.pidfdOpen(m.pid);
-        joined = { pid: m.pid, pidfd, exit: native.waitPidfd(pidfd, false).finally(() => closeSync(pidfd)) };
+        const exit = o.reap === false ? new Promise<native.WaitResult>(() => undefined) : native.waitPidfd(pidfd, false).finally(() => closeSync(pidfd));
+        joined = { pid: m.pid, pidfd, exit };
         sync.go();
       } else if (m.type === 'error') {
         const err = initError((i) => plan[i], m);
@@ -131,7 +139,7 @@ async function drive(spawned: native.SpawnResult, plan: PlanOp[], o: JoinOptions
       } catch {
         /* gone */
       }
-      await native.keepingAlive(joined.exit);
+      if (o.reap !== false) await native.keepingAlive(joined.exit);
     }
     throw err;
   } finally {

@@ -259,6 +259,24 @@ describe('cgroupsPath', () => {
     removeEverywhere(`/${parent}`);
   });
 
+  it('containers sharing a new parent (containerd\'s /<namespace>/<id>) are deleted one by one', async () => {
+    const parent = `caisson-cgtest-${process.pid}`;
+    try {
+      const a = await detached(['sleep', '30'], (s) => (s.linux!.cgroupsPath = `/${parent}/a`));
+      const b = await detached(['sleep', '30'], (s) => (s.linux!.cgroupsPath = `/${parent}/b`));
+      // Deleting the one that made the parent must not fail because the other still lives there.
+      const del = await sb.rt(['delete', '--force', a.id]);
+      expect(del.code, del.stderr).toBe(0);
+      expect(existsSync(`/sys/fs/cgroup/memory/${parent}/a`)).toBe(false);
+      expect(existsSync(`/sys/fs/cgroup/memory/${parent}/b`)).toBe(true);
+      expect((await sb.rt(['state', b.id])).code).toBe(0);
+      expect((await sb.rt(['delete', '--force', b.id])).code).toBe(0);
+      expect(existsSync(`/sys/fs/cgroup/memory/${parent}/b`)).toBe(false);
+    } finally {
+      removeEverywhere(`/${parent}`);
+    }
+  });
+
   it('a relative path is made below the caller own cgroup', async () => {
     const { id, pid } = await detached(['sleep', '30'], (s) => (s.linux!.cgroupsPath = `sub-${process.pid}/box`));
     const own = readFileSync('/proc/self/cgroup', 'utf8').match(/^\d+:memory:(.*)$/m)![1]!;

@@ -75,6 +75,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       preserveFds: (ctx.flags['preserve-fds'] as number | undefined) ?? 0,
       cgroup: ctx.flags.cgroup as string | undefined,
       ignorePaused: !!ctx.flags['ignore-paused'],
+      detach,
     });
     if (detach) return 0;
   } catch (err) {
