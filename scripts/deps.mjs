@@ -3,9 +3,14 @@
 
 import { execFileSync, spawnSync } from 'node:child_process';
 
-/** What the test suite uses: the rootfs fixture (busybox-static), runc to cross-check the CLI
- * tests, util-linux for nsenter. */
-export const TEST_PACKAGES = ['busybox-static', 'runc', 'util-linux'];
+/**
+ * What the test suite uses: the rootfs fixture (busybox-static), runc to cross-check the CLI
+ * tests, util-linux for nsenter, python3 for the console-socket receiver, the real clients
+ * (containerd with ctr and its runc v2 shim; podman with conmon and containers-common, whose
+ * seccomp.json is the real-world profile), and libseccomp-dev with gcc for the seccomp
+ * differential test and the static test programs.
+ */
+export const TEST_PACKAGES = ['busybox-static', 'runc', 'util-linux', 'python3', 'containerd', 'podman', 'golang-github-containers-common', 'libseccomp-dev', 'gcc', 'libc6-dev'];
 export const DEMO_PACKAGES = ['busybox-static'];
 export const BENCH_PACKAGES = ['busybox-static', 'runc', 'crun'];
 
