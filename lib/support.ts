@@ -6,7 +6,6 @@ import { ConfigError, UnsupportedError } from './errors.js';
 import type { Spec } from '../spec/types.js';
 
 const NOT_YET: [string, (s: Spec) => unknown][] = [
-  ['$.linux.seccomp', (s) => s.linux?.seccomp],
   ['$.linux.intelRdt', (s) => s.linux?.intelRdt],
   ['$.linux.netDevices', (s) => s.linux?.netDevices && Object.keys(s.linux.netDevices).length],
   ['$.linux.mountLabel', (s) => s.linux?.mountLabel],

@@ -23,6 +23,8 @@ import { CgroupManager } from '../cgroups/manager.js';
 import { hierarchyKey, resolveCgroupsPath } from '../cgroups/paths.js';
 import type { PlanContext } from '../plan/context.js';
 import { initError } from './init-error.js';
+import { seccompFor } from './seccomp.js';
+import type { PreparedSeccomp } from './seccomp.js';
 import { SyncChannel } from './sync.js';
 import { rfc3339Nano } from './time.js';
 
@@ -157,6 +159,7 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
   let consoleFd: number | undefined;
   let consoleOurs: number | undefined;
   let cgroups: CgroupManager | undefined;
+  let seccomp: PreparedSeccomp | undefined;
   try {
     listenFd = native.unixListen(store.startSocket(id), minFd);
     if (spec.process?.terminal && opts.consoleSocket) {
@@ -171,6 +174,8 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
     const gathered = gatherContext(id, loaded, { noPivot: opts.noPivot, noNewKeyring: opts.noNewKeyring, preserveFds, consoleFd }, listenFd);
     gatheredFds = gathered.fds;
     const ctx = gathered.ctx;
+    seccomp = seccompFor(spec, minFd, opts.warn);
+    ctx.seccomp = seccomp?.install;
     cgroups = setUpCgroups(id, spec, ctx, (m) => opts.warn?.(m));
     cgroups?.apply(spec.linux?.resources, (m) => opts.warn?.(m));
     cgroups?.applyDevices(spec.linux?.resources?.devices);
@@ -190,6 +195,8 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
     for (const fd of gatheredFds.splice(0)) closeSync(fd);
     if (consoleFd !== undefined) closeSync(consoleFd);
     consoleFd = undefined;
+    if (seccomp?.install.listenerFd !== undefined) closeSync(seccomp.install.listenerFd);
+    delete seccomp?.install.listenerFd;
     sync = new SyncChannel(spawned.fd);
 
     let startTime = '';
@@ -215,6 +222,11 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
         case 'reached':
           if (m.tag === SyncTag.CGROUP) cgroups!.addProcess(spawned.pid);
           if (m.tag === SyncTag.PRE_PIVOT) await runCreateHooks(id, loaded.bundle, spec, initPid);
+          // The filter is in; the init waits until the agent has its listener.
+          if (m.tag === SyncTag.SECCOMP) {
+            const container = { id, bundle: loaded.bundle, annotations: spec.annotations ?? {}, pid: initPid, status: 'creating' as const };
+            await seccomp!.deliver(native.recvFd(seccomp!.ours!).fd, initPid, container);
+          }
           sync.go();
           break;
         case 'ready':
@@ -278,7 +290,7 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
     throw err;
   } finally {
     for (const fd of gatheredFds) closeSync(fd);
-    for (const fd of [consoleFd, consoleOurs]) if (fd !== undefined) closeSync(fd);
+    for (const fd of [consoleFd, consoleOurs, seccomp?.ours, seccomp?.install.listenerFd]) if (fd !== undefined) closeSync(fd);
     if (listenFd !== undefined) closeSync(listenFd);
     if (spawned) closeSync(spawned.pidfd);
     sync?.close();

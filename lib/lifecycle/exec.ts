@@ -82,6 +82,7 @@ export async function execInContainer(store: StateStore, id: string, process: Pr
   let consoleFd: number | undefined;
   let consoleOurs: number | undefined;
   let seccompOurs: number | undefined;
+  let seccompTheirs: number | undefined;
   try {
     const rec = store.read(id);
     if (!rec) throw new NotFoundError(id);
@@ -102,6 +103,7 @@ export async function execInContainer(store: StateStore, id: string, process: Pr
     const rootless = (globalThis.process.geteuid?.() ?? 0) !== 0;
     const seccomp = seccompFor(rec.config, minFd, opts.warn);
     seccompOurs = seccomp?.ours;
+    seccompTheirs = seccomp?.install.listenerFd;
     const ops: PlanOp[] = [
       ...(opts.stdio ? opts.stdio.map((fd, to) => ({ code: Op.DUP2, label: `stdio ${to}`, fields: [fd, to] }) as PlanOp) : []),
       ...(process.terminal
@@ -128,14 +130,15 @@ export async function execInContainer(store: StateStore, id: string, process: Pr
       cgroups: execCgroups(rec, opts.cgroup),
       before: initial ? [initial] : [],
       reap: !opts.detach,
+      onSeccomp: async (pid) => {
+        await seccomp!.deliver(native.recvFd(seccompOurs!).fd, pid, { id: rec.id, bundle: rec.bundle, annotations: rec.annotations, pid: rec.pid, status: status === 'created' ? 'created' : 'running' });
+      },
     });
-    if (seccomp?.install.listenerFd !== undefined) closeSync(seccomp.install.listenerFd);
-    if (seccompOurs !== undefined) await seccomp!.deliver(native.recvFd(seccompOurs).fd, joined.pid, rec);
     if (opts.pidFile) writePidFile(resolve(opts.pidFile), joined.pid);
     const console = consoleOurs !== undefined ? native.recvFd(consoleOurs).fd : undefined;
     return { ...joined, console };
   } finally {
-    for (const fd of [consoleFd, consoleOurs, seccompOurs]) if (fd !== undefined) closeSync(fd);
+    for (const fd of [consoleFd, consoleOurs, seccompOurs, seccompTheirs]) if (fd !== undefined) closeSync(fd);
     lock.release();
   }
 }

@@ -52,6 +52,8 @@ export interface JoinOptions {
    * them, as runc's exec never does.
    */
   reap?: boolean;
+  /** the process installed a notify filter and waits: hand its listener on (it has `pid`) */
+  onSeccomp?: (pid: number) => Promise<void>;
 }
 
 /** CLONE_NEW* flags of the namespaces of `pid` that differ from ours. */
@@ -113,6 +115,9 @@ async function drive(spawned: native.SpawnResult, plan: PlanOp[], o: JoinOptions
       const m = await sync.next();
       if (m.type === 'reached' && m.tag === SyncTag.CGROUP) {
         o.cgroups!.addProcess(spawned.pid);
+        sync.go();
+      } else if (m.type === 'reached' && m.tag === SyncTag.SECCOMP && joined && o.onSeccomp) {
+        await o.onSeccomp(joined.pid);
         sync.go();
       } else if (m.type === 'pid') {
         const pidfd = native.pidfdOpen(m.pid);

@@ -7,38 +7,52 @@
 import { closeSync } from 'node:fs';
 import { ConfigError, fromNodeError } from '../errors.js';
 import * as native from '../native.js';
-// TEMPORARY until lib/seccomp lands: no compiler yet.
-const compileSeccomp = (_p: unknown): { program: Buffer; flags: number; notify: boolean; unknownSyscalls: string[] } => {
-  throw new ConfigError('$.linux.seccomp', 'is not supported yet');
-};
+import { ARCHES, compileSeccomp, SECCOMP_FILTER_FLAG_NEW_LISTENER } from '../seccomp/index.js';
+import {
+  SECCOMP_FILTER_FLAG_LOG,
+  SECCOMP_FILTER_FLAG_SPEC_ALLOW,
+  SECCOMP_FILTER_FLAG_TSYNC,
+  SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
+} from '../seccomp/index.js';
 import type { SeccompInstall } from '../plan/process.js';
 import type { ContainerRecord } from '../state/store.js';
 import type { FeaturesSeccomp, SeccompFlag, Spec } from '../../spec/types.js';
 import { SECCOMP_ACTIONS, SECCOMP_OPERATORS, SPEC_VERSION } from '../../spec/types.js';
-// TEMPORARY until lib/seccomp lands.
-const SECCOMP_ENABLED = false;
-const SECCOMP_COMPILER_ARCHS: string[] = [];
 
 /** SECCOMP_FILTER_FLAG_* bits by the names config.json uses. */
-export const SECCOMP_FLAG_BITS: Record<SeccompFlag, number> = {
-  SECCOMP_FILTER_FLAG_TSYNC: 1,
-  SECCOMP_FILTER_FLAG_LOG: 2,
-  SECCOMP_FILTER_FLAG_SPEC_ALLOW: 4,
-  SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV: 32,
+const SECCOMP_FLAG_BITS: Record<SeccompFlag, number> = {
+  SECCOMP_FILTER_FLAG_TSYNC,
+  SECCOMP_FILTER_FLAG_LOG,
+  SECCOMP_FILTER_FLAG_SPEC_ALLOW,
+  SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
 };
+
+/**
+ * Syscalls the process makes itself between installing a notify filter and the agent having
+ * the listener (sending it, telling the parent, waiting for the parent): sent to the agent, they
+ * would wait for an agent that can never answer. runc refuses `write` for the same reason.
+ */
+const NOTIFY_DEADLOCKS = new Set(['write', 'read', 'sendmsg']);
 
 /** The seccomp part of the features document: what the compiler handles, what the kernel takes. */
 export function seccompFeatures(): FeaturesSeccomp {
   const known = Object.keys(SECCOMP_FLAG_BITS) as SeccompFlag[];
   return {
-    enabled: SECCOMP_ENABLED,
+    enabled: true,
     actions: [...SECCOMP_ACTIONS],
     operators: [...SECCOMP_OPERATORS],
-    archs: [...SECCOMP_COMPILER_ARCHS],
+    archs: Object.keys(ARCHES),
     knownFlags: known,
     // WAIT_KILLABLE_RECV is only valid with NEW_LISTENER (1 << 3): probe them together.
-    supportedFlags: known.filter((f) => native.seccompFlagSupported(SECCOMP_FLAG_BITS[f] | (f === 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV' ? 8 : 0))),
+    supportedFlags: known.filter((f) =>
+      native.seccompFlagSupported(SECCOMP_FLAG_BITS[f] | (f === 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV' ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0)),
+    ),
   };
+}
+
+export interface SeccompContainer extends Pick<ContainerRecord, 'id' | 'bundle' | 'annotations'> {
+  pid: number;
+  status: 'creating' | 'created' | 'running';
 }
 
 export interface PreparedSeccomp {
@@ -46,13 +60,25 @@ export interface PreparedSeccomp {
   /** our end of the listener socket pair (notify only) */
   ours?: number;
   /** send the listener fd to listenerPath with the state of the container */
-  deliver(listener: number, pid: number, rec: Pick<ContainerRecord, 'id' | 'bundle' | 'annotations'>, status?: string): Promise<void>;
+  /**
+   * Send the listener fd to listenerPath with the container process state (spec: seccomp
+   * state). `pid` is the process the filter is for, `container.pid` the container's init.
+   */
+  deliver(listener: number, pid: number, container: SeccompContainer): Promise<void>;
 }
 
 /** The filter for `process` of a container with `config`; undefined without a profile. */
 export function seccompFor(config: Spec, minFd: number, warn?: (m: string) => void): PreparedSeccomp | undefined {
   const profile = config.linux?.seccomp;
   if (!profile) return undefined;
+  (profile.syscalls ?? []).forEach((rule, i) => {
+    if (rule.action !== 'SCMP_ACT_NOTIFY') return;
+    rule.names.forEach((name, j) => {
+      if (NOTIFY_DEADLOCKS.has(name)) {
+        throw new ConfigError(`$.linux.seccomp.syscalls[${i}].names[${j}]`, `SCMP_ACT_NOTIFY on "${name}" is refused: the runtime itself needs ${name} to hand the listener on`);
+      }
+    });
+  });
   const compiled = compileSeccomp(profile);
   if (compiled.unknownSyscalls.length) warn?.(`seccomp: syscalls unknown to this build, ignored: ${compiled.unknownSyscalls.join(', ')}`);
   const install: SeccompInstall = { program: compiled.program, flags: compiled.flags };
@@ -68,13 +94,14 @@ export function seccompFor(config: Spec, minFd: number, warn?: (m: string) => vo
   return {
     install,
     ours,
-    async deliver(listener, pid, rec, status = 'creating') {
+    async deliver(listener, pid, c) {
+      const annotations = Object.keys(c.annotations ?? {}).length ? { annotations: c.annotations } : {};
       const state = {
         ociVersion: SPEC_VERSION,
         fds: ['seccompFd'],
         pid,
         ...(profile.listenerMetadata ? { metadata: profile.listenerMetadata } : {}),
-        state: { ociVersion: SPEC_VERSION, id: rec.id, status, pid, bundle: rec.bundle, ...(Object.keys(rec.annotations ?? {}).length ? { annotations: rec.annotations } : {}) },
+        state: { ociVersion: SPEC_VERSION, id: c.id, status: c.status, pid: c.pid, bundle: c.bundle, ...annotations },
       };
       let sock: number | undefined;
       try {

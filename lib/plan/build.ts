@@ -58,7 +58,12 @@ export function buildPlan(spec: Spec, ctx: PlanContext): BuiltPlan {
   const inUserNs = hasNs(spec, 'user');
   const caps = capabilityMasks(process.capabilities, ctx.lastCap, (w) => warnings.push(w));
   const sysctls = sysctlWrites(spec);
-  const keep = [ctx.startListenFd, ...Object.values(ctx.nsFds), ...(ctx.consoleFd !== undefined ? [ctx.consoleFd] : [])];
+  const keep = [
+    ctx.startListenFd,
+    ...Object.values(ctx.nsFds),
+    ...(ctx.consoleFd !== undefined ? [ctx.consoleFd] : []),
+    ...(ctx.seccomp?.listenerFd !== undefined ? [ctx.seccomp.listenerFd] : []),
+  ];
   const ops: PlanOp[] = [
     { code: Op.CLOSE_FDS, label: 'close inherited fds', fields: [3 + ctx.preserveFds, keep.length, ...keep] },
     // In its cgroups before anything else, and before a cgroup namespace takes its root from them.
@@ -134,6 +139,7 @@ export function buildPlan(spec: Spec, ctx: PlanContext): BuiltPlan {
       canSetGroups,
       preserveFds: ctx.preserveFds,
       startListenFd: ctx.startListenFd,
+      seccomp: ctx.seccomp,
     }),
   );
   return { ops, newUserNs: ns.newUser, warnings };

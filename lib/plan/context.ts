@@ -4,6 +4,7 @@
 import type { LinuxNamespaceType } from '../../spec/types.js';
 import type { CgroupFacts } from '../host.js';
 import type { LsmFacts } from './process-attrs.js';
+import type { SeccompInstall } from './process.js';
 
 export interface BindSource {
   /** absolute host path, relative sources already resolved against the bundle */
@@ -48,4 +49,6 @@ export interface PlanContext {
   lsm: LsmFacts;
   /** process.terminal: the socket that receives the pty master (connected --console-socket) */
   consoleFd?: number;
+  /** the compiled linux.seccomp filter for the init, and the socket its listener goes to */
+  seccomp?: SeccompInstall;
 }

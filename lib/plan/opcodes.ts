@@ -87,6 +87,8 @@ export const SyncTag = {
   PRE_PIVOT: 1,
   /** stage 1, first thing: the parent puts it in the container's cgroups */
   CGROUP: 2,
+  /** the notify filter is in and its listener sent: the parent hands it to listenerPath */
+  SECCOMP: 3,
 } as const;
 
 export const Msg = {

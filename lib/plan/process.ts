@@ -9,7 +9,7 @@ import type { Process } from '../../spec/types.js';
 import { isUint64Max } from '../../spec/index.js';
 import type { CapMasks } from './capabilities.js';
 import type { PlanOp } from './encode.js';
-import { ChdirWhen, ExecHow, Op } from './opcodes.js';
+import { ChdirWhen, ExecHow, Op, SyncTag } from './opcodes.js';
 
 const RLIM_INFINITY = (1n << 64n) - 1n;
 
@@ -60,8 +60,15 @@ export function rlimitOps(process: Process): PlanOp[] {
  * as late as possible, right before execve, so the fewest syscalls run under it; a notify
  * filter goes in before the init waits, so create can hand its listener on.
  */
-function seccompOp(s: SeccompInstall): PlanOp {
-  return { code: Op.SECCOMP, label: 'install the seccomp filter', fields: [s.flags, s.program, s.listenerFd ?? 0] };
+/**
+ * Install the filter. With a notify listener the process then waits while the parent hands the
+ * listener to the agent at listenerPath (as runc does): from here on, a syscall the profile
+ * sends to the agent must find it listening, or the process would wait forever.
+ */
+function seccompOps(s: SeccompInstall): PlanOp[] {
+  const install: PlanOp = { code: Op.SECCOMP, label: 'install the seccomp filter', fields: [s.flags, s.program, s.listenerFd ?? 0] };
+  if (s.listenerFd === undefined) return [install];
+  return [install, { code: Op.WAIT_PARENT, label: 'hand the seccomp listener to listenerPath', fields: [SyncTag.SECCOMP] }];
 }
 
 // Capabilities that would let a process rewrite a root-owned host file (CAP_CHOWN,
@@ -98,7 +105,7 @@ export function processOps(input: ProcessPlanInput): PlanOp[] {
     // As runc: HOME from the container's passwd when the env does not set it.
     ...(hasHome ? [] : [{ code: Op.HOME, label: `look up HOME of uid ${uid}`, fields: [uid] } as PlanOp]),
     { code: Op.CHDIR, label: `chdir to cwd ("${process.cwd}")`, fields: [process.cwd, ChdirWhen.TRY] },
-    ...(seccomp && !nnp ? [seccompOp(seccomp)] : []),
+    ...(seccomp && !nnp ? seccompOps(seccomp) : []),
     { code: Op.CAPS_BOUNDING, label: 'apply bounding capabilities', fields: [caps.bounding] },
     { code: Op.KEEP_CAPS, label: 'keep capabilities across setuid', fields: [1] },
     {
@@ -121,11 +128,11 @@ export function processOps(input: ProcessPlanInput): PlanOp[] {
     { code: Op.PREPARE_FDS, label: 'mark fds close-on-exec', fields: [firstUnpreserved] },
   );
   const early = seccomp && nnp && (seccomp.listenerFd !== undefined || input.startListenFd === undefined);
-  if (early) ops.push(seccompOp(seccomp));
+  if (early) ops.push(...seccompOps(seccomp));
   if (input.startListenFd !== undefined) {
     ops.push({ code: Op.WAIT_START, label: 'wait for start', fields: [input.startListenFd, firstUnpreserved] });
   }
-  if (seccomp && nnp && !early) ops.push(seccompOp(seccomp));
+  if (seccomp && nnp && !early) ops.push(...seccompOps(seccomp));
   ops.push(
     {
       code: Op.EXEC,

@@ -53,8 +53,6 @@ export class PrivatePodman {
       '--cgroup-parent', `/${this.cgroupParent}`,
       '--ulimit', 'nofile=20000:20000',
       '--ulimit', 'nproc=32768:32768',
-      // TEMPORARY until caisson's seccomp compiler lands (issue 5): podman's default profile.
-      ...(basename(RUNTIME) === 'caisson' ? ['--security-opt', 'seccomp=unconfined'] : []),
     ];
   }
 
