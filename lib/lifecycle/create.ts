@@ -43,6 +43,8 @@ export interface CreateOptions {
   noNewKeyring?: boolean;
   /** number of fds from 3 up handed to the container (--preserve-fds plus LISTEN_FDS) */
   preserveFds?: number;
+  /** the init's stdin, stdout and stderr (default: ours, as runc passes its own on) */
+  stdio?: [number, number, number];
   /** socket activation: the first `listenFds` of the preserved fds are LISTEN_FDS for the
    * container, which then gets LISTEN_FDS=n and LISTEN_PID=1 in its environment */
   listenFds?: number;
@@ -174,6 +176,7 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
     const gathered = gatherContext(id, loaded, { noPivot: opts.noPivot, noNewKeyring: opts.noNewKeyring, preserveFds, consoleFd }, listenFd);
     gatheredFds = gathered.fds;
     const ctx = gathered.ctx;
+    ctx.stdio = opts.stdio;
     seccomp = seccompFor(spec, minFd, opts.warn);
     ctx.seccomp = seccomp?.install;
     cgroups = setUpCgroups(id, spec, ctx, (m) => opts.warn?.(m));

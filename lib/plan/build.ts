@@ -63,9 +63,12 @@ export function buildPlan(spec: Spec, ctx: PlanContext): BuiltPlan {
     ...Object.values(ctx.nsFds),
     ...(ctx.consoleFd !== undefined ? [ctx.consoleFd] : []),
     ...(ctx.seccomp?.listenerFd !== undefined ? [ctx.seccomp.listenerFd] : []),
+    ...(ctx.stdio ?? []),
   ];
   const ops: PlanOp[] = [
     { code: Op.CLOSE_FDS, label: 'close inherited fds', fields: [3 + ctx.preserveFds, keep.length, ...keep] },
+    // The init's own stdio (the shim's pipes), in place before anything else can write to it.
+    ...(ctx.stdio ?? []).map((fd, to) => ({ code: Op.DUP2, label: `stdio ${to}`, fields: [fd, to] }) as PlanOp),
     // In its cgroups before anything else, and before a cgroup namespace takes its root from them.
     ...(ctx.cgroupSync ? [{ code: Op.WAIT_PARENT, label: 'join the container cgroups', fields: [SyncTag.CGROUP] } as PlanOp] : []),
     ...ns.ops,

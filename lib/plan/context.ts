@@ -49,6 +49,8 @@ export interface PlanContext {
   lsm: LsmFacts;
   /** process.terminal: the socket that receives the pty master (connected --console-socket) */
   consoleFd?: number;
+  /** fds (ours) that become the init's stdin, stdout and stderr; default: ours as they are */
+  stdio?: [number, number, number];
   /** the compiled linux.seccomp filter for the init, and the socket its listener goes to */
   seccomp?: SeccompInstall;
 }

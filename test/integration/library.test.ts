@@ -1,7 +1,9 @@
 // The library API in-process: no CLI, no process per operation. Typed results and errors,
 // exit statuses learnt as the init's parent, many containers at once.
 
+import { closeSync, readSync, writeSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as native from '../../lib/native.js';
 import { ConfigError, NotFoundError, Runtime, StateError, SystemError } from '../../lib/index.js';
 import { IS_CAISSON, Sandbox } from '../helpers/sandbox.js';
 
@@ -100,5 +102,31 @@ describe.skipIf(!IS_CAISSON)('Runtime and Container', () => {
     const bad = await c.exec({ args: ['true'], cwd: 'relative' }).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(ConfigError);
     await c.delete({ force: true });
+  });
+
+  it('create takes the init stdio as fds (pipes, as a shim gives them)', async () => {
+    const [outR, outW] = native.pipe();
+    const [inR, inW] = native.pipe();
+    try {
+      const c = await runtime.create(sb.id(), { bundle: sb.bundle(['sh', '-c', 'read x; echo "got $x"; echo err >&2']), stdio: [inR, outW, outW] });
+      closeSync(inR);
+      closeSync(outW);
+      writeSync(inW, 'line\n');
+      closeSync(inW);
+      await c.start();
+      expect(await c.wait()).toEqual({ exitCode: 0, signal: null });
+      const buf = Buffer.alloc(256);
+      const n = readSync(outR, buf);
+      expect(buf.subarray(0, n).toString()).toBe('got line\nerr\n');
+      await c.delete();
+    } finally {
+      for (const fd of [outR, outW, inR, inW]) {
+        try {
+          closeSync(fd);
+        } catch {
+          /* closed above */
+        }
+      }
+    }
   });
 });
