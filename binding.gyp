@@ -14,7 +14,9 @@
         "native/bpf.c",
         "native/seccomp.c",
         "native/trampoline-memfd.c",
-        "native/copyup.c"
+        "native/copyup.c",
+        "native/reaper.c",
+        "native/host-mount.c"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -41,6 +41,10 @@ interface Addon {
   ttyRestore(fd: number, saved: Buffer): void;
   bpfDeviceFilter(cgroupDir: string, insns: Buffer): void;
   sendFd(sock: number, fd: number, data: string): void;
+  setChildSubreaper(): void;
+  reapChild(pid: number): { exitCode: number | null; signal: number | null } | null;
+  hostMount(source: string, target: string, type: string, flags: number, data: string): void;
+  hostUnmount(target: string, flags: number): void;
   planVersion: number;
 }
 
@@ -209,6 +213,29 @@ export async function keepingAlive<T>(p: Promise<T>): Promise<T> {
   } finally {
     clearInterval(timer);
   }
+}
+
+/** PR_SET_CHILD_SUBREAPER: orphaned descendants become our children (the shim). */
+export function setChildSubreaper(): void {
+  wrap('become a child subreaper', () => load().setChildSubreaper());
+}
+
+/**
+ * Collect one exited child without blocking (waitid P_PID): null while it runs. Throws a
+ * SystemError with errno ECHILD when `pid` is not, or no longer, our child.
+ */
+export function reapChild(pid: number): { exitCode: number | null; signal: number | null } | null {
+  return wrap(`collect the exit of ${pid}`, () => load().reapChild(pid));
+}
+
+/** mount(2) in our own mount namespace; `type` and `data` may be empty. */
+export function hostMount(source: string, target: string, type: string, flags: number, data: string): void {
+  wrap(`mount ${type || 'bind'} ${source} on ${target}`, () => load().hostMount(source, target, type, flags, data));
+}
+
+/** umount2(2) (flags: MNT_DETACH = 2). */
+export function hostUnmount(target: string, flags = 0): void {
+  wrap(`unmount ${target}`, () => load().hostUnmount(target, flags));
 }
 
 export function planVersion(): number {

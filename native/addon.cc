@@ -20,6 +20,7 @@ extern "C" {
 #include <sys/wait.h>
 
 #include "bpf.h"
+#include "shim.h"
 #include "child.h"
 #include "sys.h"
 #include "trampoline.h"
@@ -504,6 +505,58 @@ Napi::Value WaitPidfd(const Napi::CallbackInfo& info) {
   return Napi::Value(env, promise);
 }
 
+// ---- for the shim (lib/shim): subreaper, collecting orphans, host mounts ----
+
+// setChildSubreaper(): orphaned descendants are re-parented to this process.
+Napi::Value SetChildSubreaper(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (cs_set_child_subreaper() < 0) throw ErrnoError(env, errno, "prctl(PR_SET_CHILD_SUBREAPER)");
+  return env.Undefined();
+}
+
+// reapChild(pid) -> null (still running) | { exitCode, signal }; throws ECHILD when it is not
+// (or no longer) our child.
+Napi::Value ReapChild(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(env, "pid must be a number");
+  int pid = info[0].As<Napi::Number>().Int32Value();
+  if (pid <= 0) throw Napi::RangeError::New(env, "pid must be positive");
+  int exited = 0, status = 0;
+  int rc = cs_reap_child(pid, &exited, &status);
+  if (rc < 0) throw ErrnoError(env, errno, "waitid");
+  if (rc == 0) return env.Null();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("exitCode", exited ? Napi::Value(Napi::Number::New(env, status)) : env.Null());
+  out.Set("signal", exited ? env.Null() : Napi::Value(Napi::Number::New(env, status)));
+  return out;
+}
+
+// hostMount(source, target, type, flags, data)
+Napi::Value HostMount(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 5 || !info[0].IsString() || !info[1].IsString() || !info[2].IsString() || !info[3].IsNumber() || !info[4].IsString())
+    throw Napi::TypeError::New(env, "expected (source, target, type, flags, data)");
+  std::string source = info[0].As<Napi::String>().Utf8Value();
+  std::string target = info[1].As<Napi::String>().Utf8Value();
+  std::string type = info[2].As<Napi::String>().Utf8Value();
+  double flags = info[3].As<Napi::Number>().DoubleValue();
+  std::string data = info[4].As<Napi::String>().Utf8Value();
+  if (flags < 0 || flags > 4294967295.0) throw Napi::RangeError::New(env, "mount flags out of range");
+  if (cs_host_mount(source.c_str(), target.c_str(), type.empty() ? nullptr : type.c_str(), static_cast<unsigned long>(flags),
+                    data.empty() ? nullptr : data.c_str()) < 0)
+    throw ErrnoError(env, errno, "mount");
+  return env.Undefined();
+}
+
+// hostUnmount(target, flags)
+Napi::Value HostUnmount(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "target must be a string");
+  std::string target = info[0].As<Napi::String>().Utf8Value();
+  if (cs_host_unmount(target.c_str(), OptInt(info, 1, 0)) < 0) throw ErrnoError(env, errno, "umount2");
+  return env.Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("spawn", Napi::Function::New(env, Spawn));
   exports.Set("pidfdOpen", Napi::Function::New(env, PidfdOpen));
@@ -522,6 +575,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setWinsize", Napi::Function::New(env, SetWinsize));
   exports.Set("bpfDeviceFilter", Napi::Function::New(env, BpfDeviceFilter));
   exports.Set("sendFd", Napi::Function::New(env, SendFd));
+  exports.Set("setChildSubreaper", Napi::Function::New(env, SetChildSubreaper));
+  exports.Set("reapChild", Napi::Function::New(env, ReapChild));
+  exports.Set("hostMount", Napi::Function::New(env, HostMount));
+  exports.Set("hostUnmount", Napi::Function::New(env, HostUnmount));
   exports.Set("planVersion", Napi::Number::New(env, CS_PLAN_VERSION));
   return exports;
 }
