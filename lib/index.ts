@@ -1,7 +1,15 @@
 // caisson's library entry point: `import { Runtime } from 'caisson'`.
 
-export { Runtime, Container, ExecProcess } from './api.js';
-export type { RuntimeOptions, ExitStatus } from './api.js';
+export { Runtime } from './api/runtime.js';
+export type { RuntimeOptions, Logger, ContainerSource, CreateContainerOptions } from './api/runtime.js';
+export { Container } from './api/container.js';
+export type { ContainerEventWithExit, ExecProcessOptions } from './api/container.js';
+export { ExecProcess } from './api/exec-process.js';
+export type { ExitStatus } from './api/exit.js';
+export { Pty } from './api/stdio.js';
+export type { StdioKind, StdioOption } from './api/stdio.js';
+export { spec } from './api/spec-builder.js';
+export type { SpecEdit } from './api/spec-builder.js';
 export type { ContainerState, Status } from './lifecycle/status.js';
 export type { CreateOptions } from './lifecycle/create.js';
 export type { ContainerEvent } from './lifecycle/events.js';

@@ -52,8 +52,11 @@ export interface HookResult {
   stderr: string;
 }
 
-/** Where a hook runs: the runtime's namespaces, or those of the process with this pid. */
-export type HookPlace = { inContainerOf?: number };
+/**
+ * Where a hook runs: the runtime's namespaces, or those of the process with this pid. A
+ * `signal` that aborts kills a hook running in the runtime's namespaces (and what it started).
+ */
+export type HookPlace = { inContainerOf?: number; signal?: AbortSignal };
 
 function describe(r: HookResult, hook: Hook): string {
   const why = r.timedOut
@@ -76,7 +79,7 @@ function envObject(env: string[] | undefined): Record<string, string> {
 }
 
 /** One hook in the runtime's own namespaces. */
-function runHere(hook: Hook, state: string): Promise<HookResult> {
+function runHere(hook: Hook, state: string, signal?: AbortSignal): Promise<HookResult> {
   return new Promise((resolve, reject) => {
     const args = hook.args ?? [hook.path];
     // Its own process group, so a timeout kills the hook and whatever it started.
@@ -88,16 +91,20 @@ function runHere(hook: Hook, state: string): Promise<HookResult> {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdin.on('error', () => {}); // a hook that ignores its stdin may close it early
     child.stdin.end(state);
+    const killGroup = () => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    };
     const timer = hook.timeout
       ? setTimeout(() => {
           timedOut = true;
-          try {
-            process.kill(-child.pid!, 'SIGKILL');
-          } catch {
-            child.kill('SIGKILL');
-          }
+          killGroup();
         }, hook.timeout * 1000)
       : undefined;
+    signal?.addEventListener('abort', killGroup, { once: true });
     child.on('error', (err) => {
       clearTimeout(timer);
       reject(err);
@@ -105,13 +112,15 @@ function runHere(hook: Hook, state: string): Promise<HookResult> {
     // Settle on exit; output that is still in flight gets a moment. A hook's own children may
     // keep its pipes open long after it is gone (a killed `sh` leaves its `sleep`).
     let settled = false;
-    const settle = (code: number | null, signal: NodeJS.Signals | null) => {
+    const settle = (code: number | null, sig: NodeJS.Signals | null) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      signal?.removeEventListener('abort', killGroup);
       // Pipes a straggler still holds would keep us alive: they are of no more use.
       for (const s of [child.stdin, child.stdout, child.stderr]) s.destroy();
-      resolve({ exitCode: code, signal: signal ? constants.signals[signal] : null, timedOut, stdout, stderr });
+      if (signal?.aborted) return reject(signal.reason);
+      resolve({ exitCode: code, signal: sig ? constants.signals[sig] : null, timedOut, stdout, stderr });
     };
     child.on('close', settle);
     child.on('exit', (code, signal) => setTimeout(() => settle(code, signal), 100).unref());
@@ -122,10 +131,12 @@ function runHere(hook: Hook, state: string): Promise<HookResult> {
 export async function runHooks(kind: HookKind, hooks: Hook[] | undefined, state: HookState, place: HookPlace = {}): Promise<void> {
   const json = JSON.stringify(state);
   for (const [i, hook] of (hooks ?? []).entries()) {
+    place.signal?.throwIfAborted();
     let r: HookResult;
     try {
-      r = place.inContainerOf !== undefined ? await spawnInNamespaces(place.inContainerOf, hook, json) : await runHere(hook, json);
+      r = place.inContainerOf !== undefined ? await spawnInNamespaces(place.inContainerOf, hook, json) : await runHere(hook, json, place.signal);
     } catch (err) {
+      if (place.signal?.aborted) throw place.signal.reason;
       throw new HookError(kind, i, (err as Error).message);
     }
     if (r.timedOut || r.signal !== null || r.exitCode !== 0) throw new HookError(kind, i, describe(r, hook));

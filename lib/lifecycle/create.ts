@@ -5,8 +5,9 @@
 // reaped, and the directory is removed, so a failed create leaves nothing behind.
 
 import { closeSync, constants, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { loadBundle } from '../bundle.js';
+import { join, resolve } from 'node:path';
+import { untilAborted } from '../abort.js';
+import { checkConfig, loadBundle, resolveRootfs } from '../bundle.js';
 import type { LoadedBundle } from '../bundle.js';
 import { CaissonError, UsageError, fromNodeError } from '../errors.js';
 import * as native from '../native.js';
@@ -31,6 +32,15 @@ import { rfc3339Nano } from './time.js';
 export interface CreateOptions {
   /** bundle directory (default: the current directory) */
   bundle?: string;
+  /**
+   * Instead of a bundle: a config object and the rootfs directory it runs in (root.path is
+   * replaced by it). The config is kept as config.json in the container's state directory, which
+   * is the bundle its state and hooks see.
+   */
+  config?: unknown;
+  rootfs?: string;
+  /** give up (and remove everything made so far) when this aborts */
+  signal?: AbortSignal;
   /** an already loaded bundle, instead of reading `bundle` */
   loaded?: LoadedBundle;
   pidFile?: string;
@@ -98,13 +108,13 @@ export function nsPid(pid: number): number {
 }
 
 /** Spec steps 3-5: prestart and createRuntime in our namespaces, createContainer in the container's. */
-async function runCreateHooks(id: string, bundle: string, spec: Spec, initPid: number): Promise<void> {
+async function runCreateHooks(id: string, bundle: string, spec: Spec, initPid: number, signal?: AbortSignal): Promise<void> {
   const h = spec.hooks;
   const state = hookState(id, bundle, 'creating', initPid, spec.annotations);
-  await runHooks('prestart', h?.prestart, state);
-  await runHooks('createRuntime', h?.createRuntime, state);
+  await runHooks('prestart', h?.prestart, state, { signal });
+  await runHooks('createRuntime', h?.createRuntime, state, { signal });
   if (h?.createContainer?.length) {
-    await runHooks('createContainer', h.createContainer, { ...state, pid: nsPid(initPid) }, { inContainerOf: initPid });
+    await runHooks('createContainer', h.createContainer, { ...state, pid: nsPid(initPid) }, { inContainerOf: initPid, signal });
   }
 }
 
@@ -125,6 +135,14 @@ function setUpCgroups(id: string, spec: Spec, ctx: PlanContext, warn: (m: string
   return mgr;
 }
 
+/** A bundle made of a config object: root.path becomes the given rootfs. */
+function configBundle(config: unknown, rootfs: string | undefined, dir: string): LoadedBundle {
+  if (!rootfs) throw new UsageError('a container made from a config object needs its rootfs directory');
+  const raw = config as { root?: { path?: string; readonly?: boolean } };
+  const spec = checkConfig({ ...raw, root: { ...raw?.root, path: resolve(rootfs) } });
+  return { bundle: dir, spec, rootfs: resolveRootfs(dir, spec) };
+}
+
 function writeOomScoreAdj(pid: number, value: number): void {
   try {
     writeFileSync(`/proc/${pid}/oom_score_adj`, String(value));
@@ -140,7 +158,9 @@ function describeExit(w: native.WaitResult | undefined): string {
 
 export async function createContainer(store: StateStore, id: string, opts: CreateOptions): Promise<CreatedContainer> {
   // Everything that can be checked without touching the system comes first.
-  const loaded = opts.loaded ?? loadBundle(opts.bundle ?? process.cwd());
+  opts.signal?.throwIfAborted();
+  const fromConfig = opts.config !== undefined;
+  const loaded = opts.loaded ?? (fromConfig ? configBundle(opts.config, opts.rootfs, store.dir(id)) : loadBundle(opts.bundle ?? process.cwd()));
   const spec = withListenFds(loaded.spec, opts.listenFds ?? 0);
   if (opts.consoleSocket && !spec.process?.terminal) {
     throw new UsageError('cannot use console socket if caisson will not detach or allocate tty');
@@ -163,6 +183,7 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
   let cgroups: CgroupManager | undefined;
   let seccomp: PreparedSeccomp | undefined;
   try {
+    if (fromConfig) writeFileSync(join(loaded.bundle, 'config.json'), JSON.stringify(loaded.spec, null, 2));
     listenFd = native.unixListen(store.startSocket(id), minFd);
     if (spec.process?.terminal && opts.consoleSocket) {
       try {
@@ -204,7 +225,7 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
 
     let startTime = '';
     for (let ready = false; !ready; ) {
-      const m = await sync.next();
+      const m = await untilAborted(sync.next(), opts.signal);
       switch (m.type) {
         case 'idmap':
           writeIdMaps(spawned.pid, spec);
@@ -224,7 +245,7 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
           break;
         case 'reached':
           if (m.tag === SyncTag.CGROUP) cgroups!.addProcess(spawned.pid);
-          if (m.tag === SyncTag.PRE_PIVOT) await runCreateHooks(id, loaded.bundle, spec, initPid);
+          if (m.tag === SyncTag.PRE_PIVOT) await runCreateHooks(id, loaded.bundle, spec, initPid, opts.signal);
           // The filter is in; the init waits until the agent has its listener.
           if (m.tag === SyncTag.SECCOMP) {
             const container = { id, bundle: loaded.bundle, annotations: spec.annotations ?? {}, pid: initPid, status: 'creating' as const };

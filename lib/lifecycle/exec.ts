@@ -41,6 +41,8 @@ export interface ExecOptions {
   stdio?: [number, number, number];
   /** return at once and leave the exit status to our parent (see JoinOptions.reap) */
   detach?: boolean;
+  /** give up starting it (the half-started process is killed) */
+  signal?: AbortSignal;
   warn?: (msg: string) => void;
 }
 
@@ -130,6 +132,7 @@ export async function execInContainer(store: StateStore, id: string, process: Pr
       cgroups: execCgroups(rec, opts.cgroup),
       before: initial ? [initial] : [],
       reap: !opts.detach,
+      signal: opts.signal,
       onSeccomp: async (pid) => {
         await seccomp!.deliver(native.recvFd(seccompOurs!).fd, pid, { id: rec.id, bundle: rec.bundle, annotations: rec.annotations, pid: rec.pid, status: status === 'created' ? 'created' : 'running' });
       },

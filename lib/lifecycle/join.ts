@@ -9,6 +9,7 @@
 // exec and the hooks that run in the container's namespaces use it.
 
 import { closeSync, constants, openSync, readlinkSync } from 'node:fs';
+import { untilAborted } from '../abort.js';
 import { CaissonError, StateError } from '../errors.js';
 import * as native from '../native.js';
 import type { CgroupManager } from '../cgroups/manager.js';
@@ -52,6 +53,8 @@ export interface JoinOptions {
    * them, as runc's exec never does.
    */
   reap?: boolean;
+  /** stop waiting for the process to start, and kill it */
+  signal?: AbortSignal;
   /** the process installed a notify filter and waits: hand its listener on (it has `pid`) */
   onSeccomp?: (pid: number) => Promise<void>;
 }
@@ -112,7 +115,7 @@ async function drive(spawned: native.SpawnResult, plan: PlanOp[], o: JoinOptions
   let joined: Joined | undefined;
   try {
     for (;;) {
-      const m = await sync.next();
+      const m = await untilAborted(sync.next(), o.signal);
       if (m.type === 'reached' && m.tag === SyncTag.CGROUP) {
         o.cgroups!.addProcess(spawned.pid);
         sync.go();

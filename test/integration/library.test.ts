@@ -23,7 +23,7 @@ describe.skipIf(!IS_CAISSON)('Runtime and Container', () => {
     const c = await runtime.create(sb.id(), { bundle: sb.bundle(['sh', '-c', 'exit 3']) });
     expect(c.state().status).toBe('created');
     await c.start();
-    expect(await c.wait()).toEqual({ exitCode: 3, signal: null });
+    expect(await c.wait()).toMatchObject({ exitCode: 3, signal: null });
     expect(c.state().status).toBe('stopped');
     await c.delete();
     expect(() => runtime.load(c.id)).toThrow(NotFoundError);
@@ -33,7 +33,7 @@ describe.skipIf(!IS_CAISSON)('Runtime and Container', () => {
     const c = await runtime.create(sb.id(), { bundle: sb.bundle(['sleep', '30']) });
     await c.start();
     await c.kill('KILL');
-    expect(await c.wait()).toEqual({ exitCode: null, signal: 9 });
+    expect(await c.wait()).toMatchObject({ exitCode: null, signal: 9 });
     await c.delete();
   });
 
@@ -90,14 +90,14 @@ describe.skipIf(!IS_CAISSON)('Runtime and Container', () => {
     const out = collect(p.stdout!);
     const err = collect(p.stderr!);
     p.stdin!.end('hello\n');
-    expect(await p.wait()).toEqual({ exitCode: 5, signal: null });
+    expect(await p.wait()).toMatchObject({ exitCode: 5, signal: null });
     expect(await out).toBe('out:hello\n');
     expect(await err).toBe('err\n');
 
     const long = await c.exec({ args: ['/bin/sleep', '30'], cwd: '/' });
     expect(c.pids()).toContain(long.pid);
     long.kill('KILL');
-    expect(await long.wait()).toEqual({ exitCode: null, signal: 9 });
+    expect(await long.wait()).toMatchObject({ exitCode: null, signal: 9 });
 
     const bad = await c.exec({ args: ['true'], cwd: 'relative' }).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(ConfigError);
@@ -114,7 +114,7 @@ describe.skipIf(!IS_CAISSON)('Runtime and Container', () => {
       writeSync(inW, 'line\n');
       closeSync(inW);
       await c.start();
-      expect(await c.wait()).toEqual({ exitCode: 0, signal: null });
+      expect(await c.wait()).toMatchObject({ exitCode: 0, signal: null });
       const buf = Buffer.alloc(256);
       const n = readSync(outR, buf);
       expect(buf.subarray(0, n).toString()).toBe('got line\nerr\n');

@@ -1,6 +1,6 @@
 // Helpers the command modules share.
 
-import { Runtime } from '../../api.js';
+import { Runtime } from '../../api/runtime.js';
 import type { CommandContext } from '../commands.js';
 
 export function runtime(ctx: CommandContext): Runtime {
@@ -23,6 +23,8 @@ export function createOptions(ctx: CommandContext) {
     bundle: (ctx.flags.bundle as string | undefined) ?? process.cwd(),
     pidFile: ctx.flags['pid-file'] as string | undefined,
     consoleSocket: ctx.flags['console-socket'] as string | undefined,
+    // runc: a terminal without a console socket is an error, except for `run` in the foreground.
+    ownConsole: false,
     noPivot: !!ctx.flags['no-pivot'],
     noNewKeyring: !!ctx.flags['no-new-keyring'],
     preserveFds: ((ctx.flags['preserve-fds'] as number | undefined) ?? 0) + listenFds(),
