@@ -1,13 +1,14 @@
 // The measuring half of `npm run bench` (started by bench/run.mjs in a private mount namespace).
-// Times whole `RUNTIME --root R run --bundle B ID` commands, wall clock from spawn to exit,
-// runtimes interleaved in a fresh random order every round.
+// Times whole `RUNTIME --root R run --bundle B ID` commands, wall clock from spawn to exit, and
+// caisson's library doing create → start → wait → delete of the same bundle in this process;
+// runtimes interleaved in a fresh random order every round. Then the same with 8 at once.
 
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeExampleBundle } from '../dist/index.js';
+import { Runtime, writeExampleBundle } from '../dist/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -31,13 +32,27 @@ if (existsSync(controllers)) {
 
 // crun 1.8 only accepts the spec versions it knows; 1.0.2 means the same to all three.
 const { bundle } = writeExampleBundle(join(work, 'bundle'), { args: ['true'], edit: (s) => (s.ociVersion = '1.0.2') });
+const CONCURRENCY = opt('--concurrency', 8);
+const library = new Runtime({ root: join(work, 'state-library') });
 const runtimes = [
   { name: 'caisson', bin: join(here, '../bin/caisson') },
+  { name: 'library', lib: true },
   { name: 'runc', bin: '/usr/sbin/runc' },
   { name: 'crun', bin: '/usr/bin/crun' },
-].filter((r) => existsSync(r.bin));
+].filter((r) => r.lib || existsSync(r.bin));
+
+async function onceInProcess(id) {
+  const t0 = process.hrtime.bigint();
+  const c = await library.create(id, { bundle, stdio: 'ignore' });
+  await c.start();
+  const { exitCode } = await c.wait();
+  await c.delete();
+  if (exitCode !== 0) throw new Error(`library run exited ${exitCode}`);
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
 
 function once(rt, id) {
+  if (rt.lib) return onceInProcess(id);
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const child = spawn(rt.bin, ['--root', join(work, `state-${rt.name}`), 'run', '--bundle', bundle, id], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -51,23 +66,42 @@ function once(rt, id) {
   });
 }
 
-const times = Object.fromEntries(runtimes.map((r) => [r.name, []]));
-for (let round = 0; round < WARMUP + ROUNDS; round++) {
-  const order = [...runtimes].sort(() => Math.random() - 0.5);
-  for (const rt of order) {
-    const ms = await once(rt, `bench-${round}`);
-    if (round >= WARMUP) times[rt.name].push(ms);
-  }
-}
-
 const q = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(p * s.length))];
 };
-const med = Object.fromEntries(runtimes.map((r) => [r.name, q(times[r.name], 0.5)]));
-console.log(`run of /bin/true, default config, ${ROUNDS} interleaved rounds (+${WARMUP} warm-up)\n`);
-console.log('runtime    median ms   p95 ms   caisson/x');
-for (const r of runtimes) {
-  const ratio = (med.caisson / med[r.name]).toFixed(2);
-  console.log(`${r.name.padEnd(10)} ${med[r.name].toFixed(1).padStart(9)} ${q(times[r.name], 0.95).toFixed(1).padStart(8)}   ${ratio.padStart(9)}`);
+
+/** Rounds of `batch` runs per runtime (all at once), runtimes in a random order each round. */
+async function measure(batch) {
+  const times = Object.fromEntries(runtimes.map((r) => [r.name, []]));
+  const walls = Object.fromEntries(runtimes.map((r) => [r.name, []]));
+  for (let round = 0; round < WARMUP + ROUNDS; round++) {
+    const order = [...runtimes].sort(() => Math.random() - 0.5);
+    for (const rt of order) {
+      const t0 = process.hrtime.bigint();
+      const ms = await Promise.all(Array.from({ length: batch }, (_, i) => once(rt, `bench-${batch}-${round}-${i}`)));
+      const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (round >= WARMUP) {
+        times[rt.name].push(...ms);
+        walls[rt.name].push(wall);
+      }
+    }
+  }
+  return { times, walls };
 }
+
+function report(title, { times, walls }, batch) {
+  const med = Object.fromEntries(runtimes.map((r) => [r.name, q(times[r.name], 0.5)]));
+  console.log(`\n${title}`);
+  console.log('runtime    median ms   p95 ms   x/crun   x/runc' + (batch > 1 ? '   runs/s' : ''));
+  for (const r of runtimes) {
+    const vs = (other) => (med[other] ? (med[r.name] / med[other]).toFixed(2) : '-').padStart(8);
+    const rate = batch > 1 ? `   ${((batch * 1000) / q(walls[r.name], 0.5)).toFixed(0).padStart(6)}` : '';
+    console.log(`${r.name.padEnd(10)} ${med[r.name].toFixed(1).padStart(9)} ${q(times[r.name], 0.95).toFixed(1).padStart(8)} ${vs('crun')} ${vs('runc')}${rate}`);
+  }
+}
+
+console.log(`run of /bin/true, default config, ${ROUNDS} interleaved rounds (+${WARMUP} warm-up)`);
+console.log('caisson = the CLI (node start-up included); library = create/start/wait/delete in this process');
+report('sequential', await measure(1), 1);
+report(`${CONCURRENCY} at once (latency of each run; runs/s from the median batch)`, await measure(CONCURRENCY), CONCURRENCY);

@@ -49,7 +49,7 @@ export function buildPlan(spec: Spec, ctx: PlanContext): BuiltPlan {
   if (spec.domainname !== undefined && !hasNs(spec, 'uts'))
     throw new ConfigError('$.domainname', 'unable to set domainname without a private UTS namespace');
 
-  const ns = namespaceOps(spec, ctx.nsFds, ctx.rootless);
+  const ns = namespaceOps(spec, ctx.nsFds, ctx.rootless, !!ctx.cgroupSync);
   // Unprivileged, the parent must deny setgroups before it may write gid_map.
   const canSetGroups = !(ctx.rootless && ns.newUser);
   if (!canSetGroups && process.user?.additionalGids?.length) {
@@ -69,8 +69,6 @@ export function buildPlan(spec: Spec, ctx: PlanContext): BuiltPlan {
     { code: Op.CLOSE_FDS, label: 'close inherited fds', fields: [3 + ctx.preserveFds, keep.length, ...keep] },
     // The init's own stdio (the shim's pipes), in place before anything else can write to it.
     ...(ctx.stdio ?? []).map((fd, to) => ({ code: Op.DUP2, label: `stdio ${to}`, fields: [fd, to] }) as PlanOp),
-    // In its cgroups before anything else, and before a cgroup namespace takes its root from them.
-    ...(ctx.cgroupSync ? [{ code: Op.WAIT_PARENT, label: 'join the container cgroups', fields: [SyncTag.CGROUP] } as PlanOp] : []),
     ...ns.ops,
   ];
 

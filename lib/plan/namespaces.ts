@@ -10,7 +10,7 @@
 import { ConfigError } from '../errors.js';
 import type { LinuxNamespaceType, Spec } from '../../spec/types.js';
 import type { PlanOp } from './encode.js';
-import { CLONE, Op } from './opcodes.js';
+import { CLONE, Op, SyncTag } from './opcodes.js';
 
 export const NS_FLAG: Record<LinuxNamespaceType, number> = {
   user: CLONE.NEWUSER,
@@ -44,7 +44,15 @@ export interface NamespacePlan {
   joinedTypes: Set<LinuxNamespaceType>;
 }
 
-export function namespaceOps(spec: Spec, nsFds: Partial<Record<LinuxNamespaceType, number>>, rootless = false): NamespacePlan {
+/**
+ * `cgroupSync`: the parent puts the first child into the container's cgroups by hand (v1 and
+ * hybrid hosts; pure v2 clones straight into them). That write is slow (the kernel's first
+ * cgroup migration waits for an RCU grace period, some milliseconds), so the child does not
+ * wait for it at its start: it joins and creates the namespaces meanwhile, and waits only
+ * before what depends on its cgroup, the new cgroup namespace (whose root is the cgroup it is
+ * in) and the init (born in the cgroups, so its limits hold from its first instruction).
+ */
+export function namespaceOps(spec: Spec, nsFds: Partial<Record<LinuxNamespaceType, number>>, rootless = false, cgroupSync = false): NamespacePlan {
   const namespaces = spec.linux?.namespaces ?? [];
   const newTypes = new Set<LinuxNamespaceType>();
   const joinedTypes = new Set<LinuxNamespaceType>();
@@ -80,11 +88,15 @@ export function namespaceOps(spec: Spec, nsFds: Partial<Record<LinuxNamespaceTyp
   let flags = 0;
   const names: string[] = [];
   for (const type of newTypes) {
-    if (type === 'user') continue;
+    if (type === 'user' || (cgroupSync && type === 'cgroup')) continue;
     flags |= NS_FLAG[type];
     names.push(type);
   }
   if (flags) ops.push({ code: Op.UNSHARE, label: `create ${names.join(', ')} namespaces`, fields: [flags] });
+  if (cgroupSync) {
+    ops.push({ code: Op.WAIT_PARENT, label: 'join the container cgroups', fields: [SyncTag.CGROUP] });
+    if (newTypes.has('cgroup')) ops.push({ code: Op.UNSHARE, label: 'create cgroup namespace', fields: [NS_FLAG.cgroup] });
+  }
 
   const offsets = spec.linux?.timeOffsets;
   if (offsets && Object.keys(offsets).length) {
