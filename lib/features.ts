@@ -15,7 +15,7 @@ export interface FeaturesOptions {
   annotations?: Record<string, string>;
 }
 
-export function features(opts: FeaturesOptions = {}): Features {
+export async function features(opts: FeaturesOptions = {}): Promise<Features> {
   const lastCap = kernelLastCap();
   return {
     ociVersionMin: '1.0.0',
@@ -28,7 +28,7 @@ export function features(opts: FeaturesOptions = {}): Features {
       // systemd: the --systemd-cgroup driver is not implemented; rdma limits are written on v1
       // and v2 alike.
       cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: true },
-      seccomp: seccompFeatures(),
+      seccomp: await seccompFeatures(),
       apparmor: { enabled: false },
       selinux: { enabled: false },
       intelRdt: { enabled: false },

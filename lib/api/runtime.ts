@@ -3,7 +3,6 @@
 
 import type { LoadedBundle } from '../bundle.js';
 import { NotFoundError, UnsupportedError } from '../errors.js';
-import { features } from '../features.js';
 import type { WaitResult } from '../native.js';
 import { createContainer } from '../lifecycle/create.js';
 import type { CreateOptions } from '../lifecycle/create.js';
@@ -108,7 +107,8 @@ export class Runtime {
   }
 
   /** The OCI features document: what this build implements and this kernel has. */
-  features(): Features {
+  async features(): Promise<Features> {
+    const { features } = await import('../features.js');
     return features();
   }
 

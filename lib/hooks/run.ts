@@ -5,7 +5,6 @@
 // `timeout`. Its stdout and stderr are collected and quoted in the error when it fails.
 // Hooks of one kind run in order and stop at the first failure.
 
-import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { CaissonError } from '../errors.js';
 import type { Hook, Hooks } from '../../spec/types.js';
@@ -79,7 +78,9 @@ function envObject(env: string[] | undefined): Record<string, string> {
 }
 
 /** One hook in the runtime's own namespaces. */
-function runHere(hook: Hook, state: string, signal?: AbortSignal): Promise<HookResult> {
+async function runHere(hook: Hook, state: string, signal?: AbortSignal): Promise<HookResult> {
+  // Loaded on first use: most containers have no hooks, and the CLI starts faster without it.
+  const { spawn } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     const args = hook.args ?? [hook.path];
     // Its own process group, so a timeout kills the hook and whatever it started.

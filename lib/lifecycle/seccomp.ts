@@ -7,13 +7,13 @@
 import { closeSync } from 'node:fs';
 import { ConfigError, fromNodeError } from '../errors.js';
 import * as native from '../native.js';
-import { ARCHES, compileSeccomp, SECCOMP_FILTER_FLAG_NEW_LISTENER } from '../seccomp/index.js';
 import {
   SECCOMP_FILTER_FLAG_LOG,
+  SECCOMP_FILTER_FLAG_NEW_LISTENER,
   SECCOMP_FILTER_FLAG_SPEC_ALLOW,
   SECCOMP_FILTER_FLAG_TSYNC,
   SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
-} from '../seccomp/index.js';
+} from '../seccomp/flags.js';
 import type { SeccompInstall } from '../plan/process.js';
 import type { ContainerRecord } from '../state/store.js';
 import type { FeaturesSeccomp, SeccompFlag, Spec } from '../../spec/types.js';
@@ -35,7 +35,8 @@ const SECCOMP_FLAG_BITS: Record<SeccompFlag, number> = {
 const NOTIFY_DEADLOCKS = new Set(['write', 'read', 'sendmsg']);
 
 /** The seccomp part of the features document: what the compiler handles, what the kernel takes. */
-export function seccompFeatures(): FeaturesSeccomp {
+export async function seccompFeatures(): Promise<FeaturesSeccomp> {
+  const { ARCHES } = await import('../seccomp/arch.js');
   const known = Object.keys(SECCOMP_FLAG_BITS) as SeccompFlag[];
   return {
     enabled: true,
@@ -68,7 +69,7 @@ export interface PreparedSeccomp {
 }
 
 /** The filter for `process` of a container with `config`; undefined without a profile. */
-export function seccompFor(config: Spec, minFd: number, warn?: (m: string) => void): PreparedSeccomp | undefined {
+export async function seccompFor(config: Spec, minFd: number, warn?: (m: string) => void): Promise<PreparedSeccomp | undefined> {
   const profile = config.linux?.seccomp;
   if (!profile) return undefined;
   (profile.syscalls ?? []).forEach((rule, i) => {
@@ -79,6 +80,8 @@ export function seccompFor(config: Spec, minFd: number, warn?: (m: string) => vo
       }
     });
   });
+  // Loaded only for a container with a profile: the syscall tables are large.
+  const { compileSeccomp } = await import('../seccomp/compile.js');
   const compiled = compileSeccomp(profile);
   if (compiled.unknownSyscalls.length) warn?.(`seccomp: syscalls unknown to this build, ignored: ${compiled.unknownSyscalls.join(', ')}`);
   const install: SeccompInstall = { program: compiled.program, flags: compiled.flags };

@@ -129,8 +129,8 @@ describe.skipIf(!IS_CAISSON)('library API', () => {
     await c.delete({ force: true });
   });
 
-  it('features(), and a systemd cgroup manager refused clearly', () => {
-    expect(runtime.features().ociVersionMax).toBe('1.3.0');
+  it('features(), and a systemd cgroup manager refused clearly', async () => {
+    expect((await runtime.features()).ociVersionMax).toBe('1.3.0');
     expect(() => new Runtime({ root: sb.root, cgroupManager: 'systemd' })).toThrow(UnsupportedError);
   });
 });
