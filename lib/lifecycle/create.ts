@@ -244,7 +244,8 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
           sync.go();
           break;
         case 'reached':
-          if (m.tag === SyncTag.CGROUP) cgroups!.addProcess(spawned.pid);
+          // The init (not the first child) waits to be moved: it is born before its cgroups.
+          if (m.tag === SyncTag.CGROUP) cgroups!.addProcess(initPid);
           if (m.tag === SyncTag.PRE_PIVOT) await runCreateHooks(id, loaded.bundle, spec, initPid, opts.signal);
           // The filter is in; the init waits until the agent has its listener.
           if (m.tag === SyncTag.SECCOMP) {

@@ -13,7 +13,7 @@ import type { PlanContext } from './context.js';
 import { deviceOps } from './devices.js';
 import type { Plan, PlanOp } from './encode.js';
 import { bindsDev, mountOps } from './mounts.js';
-import { namespaceOps } from './namespaces.js';
+import { cgroupJoinOps, namespaceOps } from './namespaces.js';
 import { MS, Op, SyncTag } from './opcodes.js';
 import { processOps } from './process.js';
 import { ioPriorityOp, lsmOps, memoryPolicyOp, personalityOp, schedulerOp } from './process-attrs.js';
@@ -96,9 +96,12 @@ export function buildPlan(spec: Spec, ctx: PlanContext): BuiltPlan {
     });
   }
   ops.push({ code: Op.ROOTFS_BIND, label: `bind rootfs ${ctx.rootfs}`, fields: [ctx.rootfs] });
-  ops.push(...mountOps(spec, ctx, ns.newUser));
+  // The cgroup join overlaps the setup so far; it must be done before a cgroup mount, else here.
+  const cgroupJoin = ctx.cgroupSync ? cgroupJoinOps(ns.cgroupNsDeferred) : [];
+  ops.push(...mountOps(spec, ctx, ns.newUser, cgroupJoin));
   if (!bindsDev(spec)) ops.push(...deviceOps(spec, ctx, inUserNs));
   for (const s of sysctls) ops.push({ code: Op.SYSCTL, label: `set sysctl ${s.key}`, fields: [s.rel, s.value] });
+  ops.push(...cgroupJoin.splice(0));
 
   // The cwd is created if missing, as runc does, while the rootfs is still writable.
   ops.push({ code: Op.MKDIR, label: `create cwd ${process.cwd}`, fields: [process.cwd] });

@@ -40,17 +40,19 @@ const JOIN_ORDER: LinuxNamespaceType[] = ['user', 'ipc', 'uts', 'network', 'pid'
 export interface NamespacePlan {
   ops: PlanOp[];
   newUser: boolean;
+  /** the cgroup namespace is the init's to make, after it joined its cgroups */
+  cgroupNsDeferred: boolean;
   newTypes: Set<LinuxNamespaceType>;
   joinedTypes: Set<LinuxNamespaceType>;
 }
 
 /**
- * `cgroupSync`: the parent puts the first child into the container's cgroups by hand (v1 and
- * hybrid hosts; pure v2 clones straight into them). That write is slow (the kernel's first
- * cgroup migration waits for an RCU grace period, some milliseconds), so the child does not
- * wait for it at its start: it joins and creates the namespaces meanwhile, and waits only
- * before what depends on its cgroup, the new cgroup namespace (whose root is the cgroup it is
- * in) and the init (born in the cgroups, so its limits hold from its first instruction).
+ * `cgroupSync`: the parent puts the init into the container's cgroups by hand (v1 and hybrid
+ * hosts; pure v2 clones straight into them). That write is slow: the kernel's first cgroup
+ * migration in a while waits for an RCU grace period, over 10 ms on this VM. So nothing waits
+ * for it here: a new cgroup namespace, whose root is the cgroup the process is in when it is
+ * made, is left to the init, which makes it once the parent says the move is done (see
+ * `cgroupJoinOps`), before anything that reads cgroups.
  */
 export function namespaceOps(spec: Spec, nsFds: Partial<Record<LinuxNamespaceType, number>>, rootless = false, cgroupSync = false): NamespacePlan {
   const namespaces = spec.linux?.namespaces ?? [];
@@ -93,10 +95,6 @@ export function namespaceOps(spec: Spec, nsFds: Partial<Record<LinuxNamespaceTyp
     names.push(type);
   }
   if (flags) ops.push({ code: Op.UNSHARE, label: `create ${names.join(', ')} namespaces`, fields: [flags] });
-  if (cgroupSync) {
-    ops.push({ code: Op.WAIT_PARENT, label: 'join the container cgroups', fields: [SyncTag.CGROUP] });
-    if (newTypes.has('cgroup')) ops.push({ code: Op.UNSHARE, label: 'create cgroup namespace', fields: [NS_FLAG.cgroup] });
-  }
 
   const offsets = spec.linux?.timeOffsets;
   if (offsets && Object.keys(offsets).length) {
@@ -106,5 +104,17 @@ export function namespaceOps(spec: Spec, nsFds: Partial<Record<LinuxNamespaceTyp
     ops.push({ code: Op.WRITE_PROC, label: 'set time namespace offsets', fields: ['self/timens_offsets', text] });
   }
   ops.push({ code: Op.FORK_INIT, label: 'start container init', fields: [] });
-  return { ops, newUser, newTypes, joinedTypes };
+  return { ops, newUser, newTypes, joinedTypes, cgroupNsDeferred: cgroupSync && newTypes.has('cgroup') };
+}
+
+/**
+ * The init's wait for the parent to move it into its cgroups (v1 and hybrid hosts), then the
+ * cgroup namespace if it was deferred. The init does its first setup meanwhile; this comes
+ * before the first cgroup mount (which shows the namespace's root) and the hooks.
+ */
+export function cgroupJoinOps(cgroupNsDeferred: boolean): PlanOp[] {
+  return [
+    { code: Op.WAIT_PARENT, label: 'join the container cgroups', fields: [SyncTag.CGROUP] },
+    ...(cgroupNsDeferred ? [{ code: Op.UNSHARE, label: 'create cgroup namespace', fields: [NS_FLAG.cgroup] } as PlanOp] : []),
+  ];
 }

@@ -4,7 +4,7 @@ import { ConfigError } from '../../../lib/errors.js';
 import { buildPlan } from '../../../lib/plan/build.js';
 import { encodePlan } from '../../../lib/plan/encode.js';
 import type { PlanOp } from '../../../lib/plan/encode.js';
-import { CLONE, MF_BIND_FALLBACK, MS, MountKind, Op } from '../../../lib/plan/opcodes.js';
+import { CLONE, MF_BIND_FALLBACK, MS, MountKind, Op, SyncTag } from '../../../lib/plan/opcodes.js';
 import type { Spec } from '../../../spec/types.js';
 import { makeCtx, minimalSpec, mountFields, opNames, errorOf } from './fixtures.js';
 
@@ -341,5 +341,32 @@ describe('buildPlan: sysfs in a new user namespace', () => {
     spec.linux!.namespaces!.push({ type: 'user' });
     const f = find(buildPlan(spec, makeCtx()).ops, Op.MOUNT).map(mountFields).find((m) => m.dest === '/sys')!;
     expect(f).toMatchObject({ kind: MountKind.FS, fstype: 'sysfs', flags: MF_BIND_FALLBACK, fallback: '/sys' });
+  });
+});
+
+describe('buildPlan: the cgroup join on v1 and hybrid hosts (cgroupSync)', () => {
+  it('the init waits for it right before the first cgroup mount, then makes the cgroup namespace', () => {
+    const spec = defaultSpec();
+    const ops = buildPlan(spec, makeCtx({ cgroupSync: true })).ops;
+    const stage1 = ops.slice(0, indexOf(ops, Op.FORK_INIT) + 1);
+    expect(stage1.some((o) => o.code === Op.WAIT_PARENT)).toBe(false);
+    expect(Number(find(stage1, Op.UNSHARE)[0]!.fields[0]) & CLONE.NEWCGROUP).toBe(0);
+    const wait = indexOf(ops, Op.WAIT_PARENT);
+    expect(ops[wait]!.fields).toEqual([SyncTag.CGROUP]);
+    expect(ops[wait + 1]).toMatchObject({ code: Op.UNSHARE, fields: [CLONE.NEWCGROUP] });
+    expect(ops[wait + 2]!.label).toMatch(/cgroup/);
+    // Everything up to there overlaps with the parent's write: proc, dev, devpts, shm, mqueue, sysfs.
+    expect(find(ops.slice(0, wait), Op.MOUNT)).toHaveLength(6);
+  });
+
+  it('without a cgroup mount, after the mounts, devices and sysctls, before the hooks and pivot', () => {
+    const spec = defaultSpec({}) as Spec;
+    spec.mounts = spec.mounts!.filter((m) => m.type !== 'cgroup' && m.type !== 'cgroup2');
+    spec.hooks = { prestart: [{ path: '/bin/true' }] };
+    const ops = buildPlan(spec, makeCtx({ cgroupSync: true })).ops;
+    const waits = ops.map((o, i) => [o, i] as const).filter(([o]) => o.code === Op.WAIT_PARENT);
+    expect(waits.map(([o]) => o.fields[0])).toEqual([SyncTag.CGROUP, SyncTag.PRE_PIVOT]);
+    expect(waits[0]![1]).toBeGreaterThan(lastIndexOf(ops, Op.MOUNT));
+    expect(waits[0]![1]).toBeLessThan(indexOf(ops, Op.PIVOT_ROOT));
   });
 });

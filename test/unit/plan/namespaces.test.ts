@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../lib/errors.js';
-import { NS_FLAG, NS_PROC_NAME, namespaceOps } from '../../../lib/plan/namespaces.js';
+import { cgroupJoinOps, NS_FLAG, NS_PROC_NAME, namespaceOps } from '../../../lib/plan/namespaces.js';
 import { CLONE, Op, SyncTag } from '../../../lib/plan/opcodes.js';
 import type { LinuxNamespace, LinuxNamespaceType, Spec } from '../../../spec/types.js';
 import { minimalSpec, opNames } from './fixtures.js';
@@ -203,23 +203,24 @@ describe('namespaceOps', () => {
 });
 
 describe('namespaceOps: joining the cgroups by hand (v1, hybrid)', () => {
-  it('the namespaces are made while the parent writes cgroup.procs; the cgroup namespace and the init wait for it', () => {
+  it('the first child never waits for the move; a new cgroup namespace is left to the init', () => {
     const p = namespaceOps(spec([{ type: 'pid' }, { type: 'network' }, { type: 'mount' }, { type: 'cgroup' }]), {}, false, true);
-    const codes = p.ops.map((o) => o.code);
-    const wait = codes.indexOf(Op.WAIT_PARENT);
-    expect(p.ops[wait]!.fields).toEqual([SyncTag.CGROUP]);
-    // pid, network, mount first; the cgroup namespace after the wait; the init last.
-    expect(p.ops[wait - 1]!.code).toBe(Op.UNSHARE);
-    expect(Number(p.ops[wait - 1]!.fields[0]) & CLONE.NEWCGROUP).toBe(0);
-    expect(p.ops[wait + 1]).toMatchObject({ code: Op.UNSHARE, fields: [CLONE.NEWCGROUP] });
-    expect(codes.at(-1)).toBe(Op.FORK_INIT);
+    expect(p.ops.some((o) => o.code === Op.WAIT_PARENT)).toBe(false);
+    const unshares = p.ops.filter((o) => o.code === Op.UNSHARE);
+    expect(unshares).toHaveLength(1);
+    expect(Number(unshares[0]!.fields[0]) & CLONE.NEWCGROUP).toBe(0);
+    expect(p.cgroupNsDeferred).toBe(true);
+    expect(p.ops.at(-1)!.code).toBe(Op.FORK_INIT);
   });
 
-  it('without a cgroup namespace the wait comes right before the init; without cgroupSync there is none', () => {
-    const p = namespaceOps(spec([{ type: 'pid' }, { type: 'mount' }]), {}, false, true);
-    expect(p.ops.slice(-2).map((o) => o.code)).toEqual([Op.WAIT_PARENT, Op.FORK_INIT]);
+  it('without cgroupSync the cgroup namespace is made with the others', () => {
     const q = namespaceOps(spec([{ type: 'pid' }, { type: 'mount' }, { type: 'cgroup' }]), {});
-    expect(q.ops.some((o) => o.code === Op.WAIT_PARENT)).toBe(false);
-    expect(q.ops.filter((o) => o.code === Op.UNSHARE)).toHaveLength(1);
+    expect(q.cgroupNsDeferred).toBe(false);
+    expect(Number(q.ops.find((o) => o.code === Op.UNSHARE)!.fields[0]) & CLONE.NEWCGROUP).toBe(CLONE.NEWCGROUP);
+  });
+
+  it('cgroupJoinOps: the wait, then the deferred cgroup namespace', () => {
+    expect(cgroupJoinOps(true)).toMatchObject([{ code: Op.WAIT_PARENT, fields: [SyncTag.CGROUP] }, { code: Op.UNSHARE, fields: [CLONE.NEWCGROUP] }]);
+    expect(cgroupJoinOps(false)).toMatchObject([{ code: Op.WAIT_PARENT, fields: [SyncTag.CGROUP] }]);
   });
 });
