@@ -4,6 +4,8 @@
 //                    as one CJS file, 64 ms as split ESM chunks, bare `node -e 0` 48 ms). Each
 //                    subcommand's module still only runs when that command does (esbuild keeps
 //                    the dynamic imports as lazy initialisers).
+//   dist/shim.cjs    containerd-shim-caisson-v2, one CommonJS file for the same reason: containerd
+//                    runs `start` (and, with 1.6, `delete`) on every container
 //   dist/index.js    the library entry (`import { Runtime } from 'caisson'`), ESM
 //   dist/types/      declarations, from tsc
 // Run by `npm install` (prepare) and `npm run build`.
@@ -35,7 +37,7 @@ const common = {
 };
 await build({
   ...common,
-  entryPoints: { cli: join(root, 'lib/cli/entry.ts') },
+  entryPoints: { cli: join(root, 'lib/cli/entry.ts'), shim: join(root, 'lib/shim/main.ts') },
   outExtension: { '.js': '.cjs' },
   outdir: join(root, 'dist'),
   format: 'cjs',

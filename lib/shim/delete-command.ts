@@ -1,0 +1,26 @@
+// `delete`: containerd lost the shim (it was killed, or containerd restarted and cannot reach
+// it), or, with containerd 1.6, simply closed its connection after deleting the task. Clean up
+// whatever is left of the container, whoever left it: kill and delete it, take the rootfs
+// mounts off, and print a DeleteResponse. containerd publishes the exit and delete events
+// itself, with this status (137: it was killed).
+
+import { existsSync } from 'node:fs';
+import { StateStore } from '../state/store.js';
+import { timestampOf } from './proto/well-known.js';
+import { DeleteResponse } from './proto/task.js';
+import { recordedRuntimeRoot } from './runtime-root.js';
+import { isMountPoint, rootfsDir, unmountRootfs } from './rootfs.js';
+import type { ShimFlags } from './flags.js';
+
+export async function runDelete(flags: ShimFlags, warn: (m: string) => void): Promise<Buffer> {
+  const bundle = flags.bundle || process.cwd();
+  if (!flags.id) throw new Error('shim id cannot be empty');
+  const store = new StateStore(recordedRuntimeRoot(bundle, flags.namespace));
+  const rec = store.exists(flags.id) ? store.read(flags.id) : undefined;
+  if (store.exists(flags.id)) {
+    const { deleteContainer } = await import('../lifecycle/delete.js');
+    await deleteContainer(store, flags.id, true, warn);
+  }
+  if (existsSync(rootfsDir(bundle)) && isMountPoint(rootfsDir(bundle))) unmountRootfs(bundle);
+  return DeleteResponse.encode({ pid: rec?.pid ?? 0, exitStatus: 128 + 9, exitedAt: timestampOf(Date.now()) });
+}
