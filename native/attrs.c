@@ -59,19 +59,26 @@ static int op_personality(struct cs_child *c, struct cs_rd *r) {
   return 0;
 }
 
-static int op_mempolicy(struct cs_child *c, struct cs_rd *r) {
-  uint64_t mode, maxnode, nwords;
-  if (cs_rd_u64(r, &mode) < 0 || cs_rd_u64(r, &maxnode) < 0 || cs_rd_u64(r, &nwords) < 0) return cs_fail(c, "plan");
-  unsigned long mask[16];
-  /* The kernel reads maxnode - 1 bits: one more than the words hold. */
-  if (nwords > 16 || maxnode > nwords * 64 + 1) return cs_fail_errno(c, "plan", EBADMSG);
-  memset(mask, 0, sizeof(mask));
+/* A bit mask of `nwords` u64 words (at most 16: 1024 cpus or nodes), the record's last field. */
+static int read_mask(struct cs_child *c, struct cs_rd *r, uint64_t nwords, unsigned long mask[16]) {
+  if (nwords > 16) return cs_fail_errno(c, "plan", EBADMSG);
+  memset(mask, 0, 16 * sizeof(unsigned long));
   for (uint64_t i = 0; i < nwords; i++) {
     uint64_t w;
     if (cs_rd_u64(r, &w) < 0) return cs_fail(c, "plan");
     mask[i] = (unsigned long)w;
   }
   if (cs_rd_done(r) < 0) return cs_fail(c, "plan");
+  return 0;
+}
+
+static int op_mempolicy(struct cs_child *c, struct cs_rd *r) {
+  uint64_t mode, maxnode, nwords;
+  if (cs_rd_u64(r, &mode) < 0 || cs_rd_u64(r, &maxnode) < 0 || cs_rd_u64(r, &nwords) < 0) return cs_fail(c, "plan");
+  unsigned long mask[16];
+  /* The kernel reads maxnode - 1 bits: one more than the words hold. */
+  if (nwords > 16 || maxnode > nwords * 64 + 1) return cs_fail_errno(c, "plan", EBADMSG);
+  if (read_mask(c, r, nwords, mask) < 0) return -1;
   if (syscall(SYS_set_mempolicy, (int)mode, nwords ? mask : NULL, (unsigned long)maxnode) < 0) return cs_fail(c, "set_mempolicy");
   return 0;
 }
@@ -142,14 +149,8 @@ static int op_affinity(struct cs_child *c, struct cs_rd *r) {
   uint64_t nwords;
   if (cs_rd_u64(r, &nwords) < 0) return cs_fail(c, "plan");
   unsigned long mask[16];
-  if (nwords == 0 || nwords > 16) return cs_fail_errno(c, "plan", EBADMSG);
-  memset(mask, 0, sizeof(mask));
-  for (uint64_t i = 0; i < nwords; i++) {
-    uint64_t w;
-    if (cs_rd_u64(r, &w) < 0) return cs_fail(c, "plan");
-    mask[i] = (unsigned long)w;
-  }
-  if (cs_rd_done(r) < 0) return cs_fail(c, "plan");
+  if (nwords == 0) return cs_fail_errno(c, "plan", EBADMSG);
+  if (read_mask(c, r, nwords, mask) < 0) return -1;
   if (syscall(SYS_sched_setaffinity, 0, nwords * sizeof(unsigned long), mask) < 0) return cs_fail(c, "sched_setaffinity");
   return 0;
 }

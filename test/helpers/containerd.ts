@@ -47,6 +47,29 @@ export function mountsBelow(dir: string): string[] {
     .reverse();
 }
 
+/**
+ * After a client's own cleanup: kill any process still running with `words` in its command
+ * line and lazily unmount whatever is left below `dir`, reporting each as a problem.
+ */
+export function sweep(problems: string[], what: string, words: string[], dir: string): void {
+  for (const pid of processesWith(...words)) {
+    problems.push(`${what} ${pid} still running`);
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+  for (const mp of mountsBelow(dir)) {
+    problems.push(`mount ${mp}`);
+    try {
+      execFileSync('umount', ['-l', mp]);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
 /** Remove a cgroup directory tree under every hierarchy (children first); only empty ones go. */
 export function removeCgroupTree(rel: string): void {
   const roots = existsSync('/sys/fs/cgroup/cgroup.controllers') ? ['/sys/fs/cgroup'] : readdirSync('/sys/fs/cgroup').map((c) => `/sys/fs/cgroup/${c}`);
@@ -108,6 +131,17 @@ export class PrivateContainerd {
     await until(async () => ((await this.ctr(['version'], { timeoutMs: 5000 })).code === 0 ? true : undefined), 'containerd to answer', 20_000);
   }
 
+  /** Stop containerd (SIGTERM) and start it again on the same root, state and sockets. */
+  async restart(): Promise<void> {
+    const proc = this.proc;
+    if (proc && proc.exitCode === null) {
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await exited;
+    }
+    await this.start();
+  }
+
   /** The end of containerd's log, for failure messages. */
   logTail(lines = 30): string {
     return this.log.split('\n').slice(-lines).join('\n');
@@ -162,22 +196,7 @@ export class PrivateContainerd {
       }
     }
     // Shims outlive containerd by design: after removeAll there must be none of ours.
-    for (const pid of processesWith('containerd-shim', this.ns)) {
-      problems.push(`shim ${pid} still running`);
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
-    for (const mp of mountsBelow(this.dir)) {
-      problems.push(`mount ${mp}`);
-      try {
-        execFileSync('umount', ['-l', mp]);
-      } catch {
-        /* already gone */
-      }
-    }
+    sweep(problems, 'shim', ['containerd-shim', this.ns], this.dir);
     const state = existsSync(this.runtimeRoot) ? readdirSync(this.runtimeRoot).flatMap((n) => readdirSync(join(this.runtimeRoot, n)).map((c) => `${n}/${c}`)) : [];
     for (const s of state) problems.push(`runtime state ${s}`);
     removeCgroupTree(this.ns);

@@ -2,10 +2,9 @@
 // parent under the run's directory, with `--runtime` the runtime under test (conmon drives it).
 // Root here lacks CAP_SYS_RESOURCE, so every container gets explicit ulimits that fit.
 
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { cgroupsLeft, mountsBelow, processesWith, removeCgroupTree } from './containerd.js';
+import { cgroupsLeft, removeCgroupTree, sweep } from './containerd.js';
 import { TEST_BASE } from './paths.js';
 import { execCollect, RUNTIME } from './sandbox.js';
 import type { RunOptions, RunResult } from './sandbox.js';
@@ -77,22 +76,7 @@ export class PrivatePodman {
     const problems: string[] = [];
     await this.removeAll();
     await this.podman(['rmi', '--all', '--force']);
-    for (const pid of processesWith('conmon', this.dir)) {
-      problems.push(`conmon ${pid} still running`);
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
-    for (const mp of mountsBelow(this.dir)) {
-      problems.push(`mount ${mp}`);
-      try {
-        execFileSync('umount', ['-l', mp]);
-      } catch {
-        /* gone */
-      }
-    }
+    sweep(problems, 'conmon', ['conmon', this.dir], this.dir);
     for (const s of this.runtimeStateLeft()) {
       problems.push(`runtime state ${RUNTIME_DEFAULT_ROOT}/${s}`);
       rmSync(join(RUNTIME_DEFAULT_ROOT, s), { recursive: true, force: true });
