@@ -49,6 +49,31 @@
       ]
     },
     {
+      "target_name": "caisson-shim-launcher",
+      "type": "none",
+      "actions": [
+        {
+          "action_name": "build_shim_launcher",
+          "inputs": [
+            "native/shim-launcher.c"
+          ],
+          "outputs": [
+            "<(PRODUCT_DIR)/caisson-shim-launcher"
+          ],
+          "action": [
+            "cc",
+            "-O2",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-o",
+            "<@(_outputs)",
+            "native/shim-launcher.c"
+          ]
+        }
+      ]
+    },
+    {
       "target_name": "caisson-exec",
       "type": "none",
       "actions": [
