@@ -71,6 +71,10 @@ export function buildPlan(spec: Spec, ctx: PlanContext): BuiltPlan {
     ...(ctx.stdio ?? []).map((fd, to) => ({ code: Op.DUP2, label: `stdio ${to}`, fields: [fd, to] }) as PlanOp),
     ...ns.ops,
   ];
+  // The cgroup join: asked for first thing, so it overlaps the setup up to the first cgroup
+  // mount (else the sysctls), where it is awaited.
+  const cgroupJoin = ctx.cgroupSync ? cgroupJoinOps(ns.cgroupNsDeferred) : { tell: [], await: [] };
+  ops.push(...cgroupJoin.tell);
 
   if (!ctx.noNewKeyring) {
     // Search permission for the possessor's uid, or for "other" when uids are remapped.
@@ -96,12 +100,10 @@ export function buildPlan(spec: Spec, ctx: PlanContext): BuiltPlan {
     });
   }
   ops.push({ code: Op.ROOTFS_BIND, label: `bind rootfs ${ctx.rootfs}`, fields: [ctx.rootfs] });
-  // The cgroup join overlaps the setup so far; it must be done before a cgroup mount, else here.
-  const cgroupJoin = ctx.cgroupSync ? cgroupJoinOps(ns.cgroupNsDeferred) : [];
-  ops.push(...mountOps(spec, ctx, ns.newUser, cgroupJoin));
+  ops.push(...mountOps(spec, ctx, ns.newUser, cgroupJoin.await));
   if (!bindsDev(spec)) ops.push(...deviceOps(spec, ctx, inUserNs));
   for (const s of sysctls) ops.push({ code: Op.SYSCTL, label: `set sysctl ${s.key}`, fields: [s.rel, s.value] });
-  ops.push(...cgroupJoin.splice(0));
+  ops.push(...cgroupJoin.await.splice(0));
 
   // The cwd is created if missing, as runc does, while the rootfs is still writable.
   ops.push({ code: Op.MKDIR, label: `create cwd ${process.cwd}`, fields: [process.cwd] });

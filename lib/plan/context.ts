@@ -42,8 +42,8 @@ export interface PlanContext {
   lastCap: number;
   /** /proc/kcore exists on the host (then /dev/core links to it, as runc does) */
   hostHasKcore: boolean;
-  /** the init joins its cgroups from the parent at a WAIT_PARENT point (v1 and hybrid hosts;
-   * a pure v2 host is cloned straight into its cgroup) */
+  /** the parent moves the init into its cgroups, asked at TELL_PARENT and awaited at
+   * AWAIT_PARENT (v1 and hybrid hosts; a pure v2 host is cloned straight into its cgroup) */
   cgroupSync: boolean;
   /** which LSMs the kernel offers */
   lsm: LsmFacts;

@@ -108,13 +108,17 @@ export function namespaceOps(spec: Spec, nsFds: Partial<Record<LinuxNamespaceTyp
 }
 
 /**
- * The init's wait for the parent to move it into its cgroups (v1 and hybrid hosts), then the
- * cgroup namespace if it was deferred. The init does its first setup meanwhile; this comes
- * before the first cgroup mount (which shows the namespace's root) and the hooks.
+ * The init's cgroup join on v1 and hybrid hosts, in two parts so that the parent's slow write
+ * overlaps the init's own setup: `tell` (the init's first op) asks the parent to move it, and
+ * `await` waits for the move to be done, then makes the cgroup namespace if it was deferred.
+ * `await` comes before the first cgroup mount (which shows the namespace's root) and the hooks.
  */
-export function cgroupJoinOps(cgroupNsDeferred: boolean): PlanOp[] {
-  return [
-    { code: Op.WAIT_PARENT, label: 'join the container cgroups', fields: [SyncTag.CGROUP] },
-    ...(cgroupNsDeferred ? [{ code: Op.UNSHARE, label: 'create cgroup namespace', fields: [NS_FLAG.cgroup] } as PlanOp] : []),
-  ];
+export function cgroupJoinOps(cgroupNsDeferred: boolean): { tell: PlanOp[]; await: PlanOp[] } {
+  return {
+    tell: [{ code: Op.TELL_PARENT, label: 'ask to join the container cgroups', fields: [SyncTag.CGROUP] }],
+    await: [
+      { code: Op.AWAIT_PARENT, label: 'join the container cgroups', fields: [] },
+      ...(cgroupNsDeferred ? [{ code: Op.UNSHARE, label: 'create cgroup namespace', fields: [NS_FLAG.cgroup] } as PlanOp] : []),
+    ],
+  };
 }

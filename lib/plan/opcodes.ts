@@ -58,6 +58,8 @@ export const Op = {
   DUP2: 46,
   SECCOMP: 47,
   AFFINITY: 48,
+  TELL_PARENT: 49,
+  AWAIT_PARENT: 50,
 } as const;
 export type OpCode = (typeof Op)[keyof typeof Op];
 

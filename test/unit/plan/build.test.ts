@@ -345,28 +345,39 @@ describe('buildPlan: sysfs in a new user namespace', () => {
 });
 
 describe('buildPlan: the cgroup join on v1 and hybrid hosts (cgroupSync)', () => {
-  it('the init waits for it right before the first cgroup mount, then makes the cgroup namespace', () => {
+  it('the init asks for it first thing and awaits it right before the first cgroup mount, then makes the cgroup namespace', () => {
     const spec = defaultSpec();
     const ops = buildPlan(spec, makeCtx({ cgroupSync: true })).ops;
-    const stage1 = ops.slice(0, indexOf(ops, Op.FORK_INIT) + 1);
-    expect(stage1.some((o) => o.code === Op.WAIT_PARENT)).toBe(false);
+    const fork = indexOf(ops, Op.FORK_INIT);
+    const stage1 = ops.slice(0, fork + 1);
+    expect(stage1.some((o) => o.code === Op.WAIT_PARENT || o.code === Op.TELL_PARENT)).toBe(false);
     expect(Number(find(stage1, Op.UNSHARE)[0]!.fields[0]) & CLONE.NEWCGROUP).toBe(0);
-    const wait = indexOf(ops, Op.WAIT_PARENT);
-    expect(ops[wait]!.fields).toEqual([SyncTag.CGROUP]);
+    expect(ops[fork + 1]).toMatchObject({ code: Op.TELL_PARENT, fields: [SyncTag.CGROUP] });
+    expect(find(ops, Op.TELL_PARENT)).toHaveLength(1);
+    const wait = indexOf(ops, Op.AWAIT_PARENT);
+    expect(find(ops, Op.AWAIT_PARENT)).toHaveLength(1);
     expect(ops[wait + 1]).toMatchObject({ code: Op.UNSHARE, fields: [CLONE.NEWCGROUP] });
     expect(ops[wait + 2]!.label).toMatch(/cgroup/);
-    // Everything up to there overlaps with the parent's write: proc, dev, devpts, shm, mqueue, sysfs.
-    expect(find(ops.slice(0, wait), Op.MOUNT)).toHaveLength(6);
+    // Everything in between overlaps with the parent's write: proc, dev, devpts, shm, mqueue, sysfs.
+    expect(find(ops.slice(fork, wait), Op.MOUNT)).toHaveLength(6);
+    expect(ops.some((o) => o.code === Op.WAIT_PARENT)).toBe(false);
   });
 
-  it('without a cgroup mount, after the mounts, devices and sysctls, before the hooks and pivot', () => {
+  it('without a cgroup mount, awaited after the mounts, devices and sysctls, before the hooks and pivot', () => {
     const spec = defaultSpec({}) as Spec;
     spec.mounts = spec.mounts!.filter((m) => m.type !== 'cgroup' && m.type !== 'cgroup2');
     spec.hooks = { prestart: [{ path: '/bin/true' }] };
     const ops = buildPlan(spec, makeCtx({ cgroupSync: true })).ops;
+    const awaitAt = indexOf(ops, Op.AWAIT_PARENT);
     const waits = ops.map((o, i) => [o, i] as const).filter(([o]) => o.code === Op.WAIT_PARENT);
-    expect(waits.map(([o]) => o.fields[0])).toEqual([SyncTag.CGROUP, SyncTag.PRE_PIVOT]);
-    expect(waits[0]![1]).toBeGreaterThan(lastIndexOf(ops, Op.MOUNT));
-    expect(waits[0]![1]).toBeLessThan(indexOf(ops, Op.PIVOT_ROOT));
+    expect(waits.map(([o]) => o.fields[0])).toEqual([SyncTag.PRE_PIVOT]);
+    expect(awaitAt).toBeGreaterThan(lastIndexOf(ops, Op.MOUNT));
+    expect(awaitAt).toBeLessThan(waits[0]![1]);
+    expect(awaitAt).toBeLessThan(indexOf(ops, Op.PIVOT_ROOT));
+  });
+
+  it('without cgroupSync (pure v2: cloned into the cgroup), no join ops', () => {
+    const ops = buildPlan(defaultSpec(), makeCtx({ cgroupSync: false })).ops;
+    expect(ops.some((o) => o.code === Op.TELL_PARENT || o.code === Op.AWAIT_PARENT)).toBe(false);
   });
 });

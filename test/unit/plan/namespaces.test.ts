@@ -219,8 +219,11 @@ describe('namespaceOps: joining the cgroups by hand (v1, hybrid)', () => {
     expect(Number(q.ops.find((o) => o.code === Op.UNSHARE)!.fields[0]) & CLONE.NEWCGROUP).toBe(CLONE.NEWCGROUP);
   });
 
-  it('cgroupJoinOps: the wait, then the deferred cgroup namespace', () => {
-    expect(cgroupJoinOps(true)).toMatchObject([{ code: Op.WAIT_PARENT, fields: [SyncTag.CGROUP] }, { code: Op.UNSHARE, fields: [CLONE.NEWCGROUP] }]);
-    expect(cgroupJoinOps(false)).toMatchObject([{ code: Op.WAIT_PARENT, fields: [SyncTag.CGROUP] }]);
+  it('cgroupJoinOps: the ask, and the wait followed by the deferred cgroup namespace', () => {
+    expect(cgroupJoinOps(true)).toMatchObject({
+      tell: [{ code: Op.TELL_PARENT, fields: [SyncTag.CGROUP] }],
+      await: [{ code: Op.AWAIT_PARENT, fields: [] }, { code: Op.UNSHARE, fields: [CLONE.NEWCGROUP] }],
+    });
+    expect(cgroupJoinOps(false)).toMatchObject({ tell: [{ code: Op.TELL_PARENT }], await: [{ code: Op.AWAIT_PARENT }] });
   });
 });
