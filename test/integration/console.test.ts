@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REPO } from '../helpers/paths.js';
 import { Sandbox } from '../helpers/sandbox.js';
+import { inTerminal } from '../helpers/terminal.js';
 
 let sb: Sandbox;
 let receiver: ChildProcessWithoutNullStreams | undefined;
@@ -88,10 +89,7 @@ describe('console socket', () => {
     const bundle = sb.bundle(['sh', '-c', 'tty; echo done'], (s) => (s.process!.terminal = true));
     const { RUNTIME } = await import('../helpers/sandbox.js');
     // script(1) gives the runtime a terminal of its own, as an interactive user has.
-    const child = spawn('script', ['-qec', `${RUNTIME} --root ${sb.root} run --bundle ${bundle} ${sb.id()}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const code = await new Promise<number | null>((res) => child.on('close', res));
+    const { out, code } = await inTerminal(`${RUNTIME} --root ${sb.root} run --bundle ${bundle} ${sb.id()}`);
     expect(out).toMatch(/\/dev\/pts\/\d+/);
     expect(out).toContain('done');
     // Our terminal is raw while relaying: the pty's \r\n arrives as it is, not as \r\r\n.

@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Spec } from '../../spec/types.js';
 import { REPO } from '../helpers/paths.js';
 import { RUNTIME, Sandbox } from '../helpers/sandbox.js';
+import { inTerminal } from '../helpers/terminal.js';
 
 let sb: Sandbox;
 beforeEach(() => {
@@ -109,10 +110,7 @@ describe('exec', () => {
 
   it('exec -t from a terminal relays it raw and passes the exit code', async () => {
     const { id } = await running();
-    const child = spawn('script', ['-qec', `${RUNTIME} --root ${sb.root} exec -t ${id} sh -c 'tty; echo done; exit 3'`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const code = await new Promise<number | null>((res) => child.on('close', res));
+    const { out, code } = await inTerminal(`${RUNTIME} --root ${sb.root} exec -t ${id} sh -c 'tty; echo done; exit 3'`);
     expect(out).toMatch(/\/dev\/pts\/\d+\r\n/);
     expect(out).toContain('done\r\n');
     expect(out).not.toContain('\r\r\n');

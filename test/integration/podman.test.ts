@@ -2,7 +2,7 @@
 // private storage and run root, cgroupfs. Each scenario is what a podman user relies on. Runs
 // against caisson and runc.
 
-import { spawn } from 'node:child_process';
+import { inTerminal } from '../helpers/terminal.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { until } from '../helpers/containerd.js';
 import { buildBusyboxImage, IMAGE_REF } from '../helpers/oci-image.js';
 import { TEST_BASE } from '../helpers/paths.js';
 import { PrivatePodman } from '../helpers/podman.js';
+import { cgroupFileOf } from '../helpers/ctr-checks.js';
 
 const HAVE = existsSync('/usr/bin/podman') && existsSync('/usr/bin/conmon');
 
@@ -43,13 +44,6 @@ async function detached(args: string[], flags: string[] = []): Promise<string> {
 async function inspect(id: string): Promise<{ State: { Status: string; Pid: number; ExitCode: number } }> {
   const r = await pm.podman(['inspect', id]);
   return (JSON.parse(r.stdout) as { State: { Status: string; Pid: number; ExitCode: number } }[])[0]!;
-}
-
-/** The container's cgroup directory for a v1 controller (or the v2 one). */
-function cgroupFile(pid: number, ctrl: string, v1file: string, v2file: string): string {
-  const cg = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
-  const v1 = cg.match(new RegExp(`^\\d+:[^:]*\\b${ctrl}\\b[^:]*:(.*)$`, 'm'))?.[1];
-  return v1 ? `/sys/fs/cgroup/${ctrl}${v1}/${v1file}` : `/sys/fs/cgroup${cg.match(/^0::(.*)$/m)![1]}/${v2file}`;
 }
 
 describe.skipIf(!HAVE)('podman --runtime (conmon)', () => {
@@ -90,7 +84,7 @@ describe.skipIf(!HAVE)('podman --runtime (conmon)', () => {
   it('--memory sets the limit, and update changes it live', async () => {
     const id = await detached(['sleep', '60'], ['--memory', String(64 << 20)]);
     const pid = (await inspect(id)).State.Pid;
-    const file = cgroupFile(pid, 'memory', 'memory.limit_in_bytes', 'memory.max');
+    const file = cgroupFileOf(pid, 'memory', 'memory.limit_in_bytes', 'memory.max');
     expect(readFileSync(file, 'utf8').trim()).toBe(String(64 << 20));
     const up = await pm.podman(['update', '--memory', String(96 << 20), id]);
     expect(up.code, up.stderr).toBe(0);
@@ -111,27 +105,16 @@ describe.skipIf(!HAVE)('podman --runtime (conmon)', () => {
   });
 
   it('a tty run', async () => {
-    const out = await new Promise<{ text: string; code: number | null }>((resolve) => {
-      const child = spawn('script', ['-qec', pm.command(['run', '--rm', '-t', ...pm.runFlags(), IMAGE_REF, 'sh', '-c', "'tty; echo tty-ok'"]), '/dev/null'], {
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      let text = '';
-      child.stdout.on('data', (d: Buffer) => (text += d.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ text, code });
-      });
-    });
-    expect(out.text).toMatch(/\/dev\/pts\/\d+/);
-    expect(out.text).toContain('tty-ok');
+    const out = await inTerminal(pm.command(['run', '--rm', '-t', ...pm.runFlags(), IMAGE_REF, 'sh', '-c', "'tty; echo tty-ok'"]), 30_000);
+    expect(out.out).toMatch(/\/dev\/pts\/\d+/);
+    expect(out.out).toContain('tty-ok');
     expect(out.code).toBe(0);
   });
 
   it('rm leaves nothing: no process, runtime state or cgroup', async () => {
     const id = await detached(['sleep', '60']);
     const pid = (await inspect(id)).State.Pid;
-    const memFile = cgroupFile(pid, 'memory', 'cgroup.procs', 'cgroup.procs');
+    const memFile = cgroupFileOf(pid, 'memory', 'cgroup.procs', 'cgroup.procs');
     expect((await pm.podman(['rm', '--force', '--time', '0', id])).code).toBe(0);
     await until(() => (existsSync(`/proc/${pid}`) ? undefined : true), 'the container process to go');
     expect(existsSync(memFile)).toBe(false);

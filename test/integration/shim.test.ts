@@ -12,6 +12,8 @@ import { buildBusyboxImage } from '../helpers/oci-image.js';
 import { TEST_BASE } from '../helpers/paths.js';
 import { IS_CAISSON } from '../helpers/sandbox.js';
 import { ShimContainerd } from '../helpers/shim-containerd.js';
+import { inTerminal } from '../helpers/terminal.js';
+import { expectMetrics, expectPauseResume, memoryLimitOf } from '../helpers/ctr-checks.js';
 
 const HAVE = existsSync('/usr/bin/containerd') && existsSync('/usr/bin/ctr');
 
@@ -54,19 +56,6 @@ const runDetached = async (cid: string, args: string[], flags: string[] = []) =>
   await until(async () => ((await ctd.taskStatus(cid)) === 'RUNNING' ? true : undefined), `${cid} running`);
 };
 
-/** Run a command under script(1), which gives it a terminal of its own. */
-function inTerminal(cmd: string): Promise<{ out: string; code: number | null }> {
-  return new Promise((resolve) => {
-    const child = spawn('script', ['-qec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ out, code });
-    });
-  });
-}
 
 const ctrCmd = () => `ctr --address ${ctd.sock} --namespace ${ctd.ns}`;
 
@@ -114,30 +103,20 @@ describe.skipIf(!HAVE || !IS_CAISSON)('containerd (containerd-shim-caisson-v2)',
     const cid = id();
     await runDetached(cid, ['sh', '-c', 'while :; do sleep 0.05; done']);
     const pid = await ctd.taskPid(cid);
-    expect((await ctd.ctr(['task', 'pause', cid])).code).toBe(0);
-    expect(await ctd.taskStatus(cid)).toBe('PAUSED');
-    const freezer = readFileSync(`/proc/${pid}/cgroup`, 'utf8').match(/:freezer:(.*)$/m)?.[1];
-    if (freezer) expect(readFileSync(`/sys/fs/cgroup/freezer${freezer}/freezer.state`, 'utf8').trim()).toBe('FROZEN');
-    expect((await ctd.ctr(['task', 'resume', cid])).code).toBe(0);
-    expect(await ctd.taskStatus(cid)).toBe('RUNNING');
+    await expectPauseResume(ctd, cid, pid);
   });
 
   it('metrics report the cgroup counters', async () => {
     const cid = id();
     await runDetached(cid, ['sleep', '60']);
-    const r = await ctd.ctr(['task', 'metrics', cid]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/memory\.usage_in_bytes\s+\d+|memory\.usage\s+\d+/);
-    expect(r.stdout).toMatch(/pids\.current\s+1\b/);
+    await expectMetrics(ctd, cid);
   });
 
   it('a memory limit is applied, and going over it is an OOM kill: exit 137 and a /tasks/oom event', async () => {
     const cid = id();
     await runDetached(cid, ['sleep', '60'], ['--memory-limit', String(32 << 20)]);
     const pid = await ctd.taskPid(cid);
-    const mem = readFileSync(`/proc/${pid}/cgroup`, 'utf8').match(/:memory:(.*)$/m)?.[1];
-    const limitFile = mem ? `/sys/fs/cgroup/memory${mem}/memory.limit_in_bytes` : `/sys/fs/cgroup${readFileSync(`/proc/${pid}/cgroup`, 'utf8').match(/^0::(.*)$/m)![1]}/memory.max`;
-    expect(readFileSync(limitFile, 'utf8').trim()).toBe(String(32 << 20));
+    expect(memoryLimitOf(pid)).toBe(String(32 << 20));
     const events = spawn('ctr', ['--address', ctd.sock, 'events'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let seen = '';
     events.stdout.on('data', (d: Buffer) => (seen += d.toString()));
