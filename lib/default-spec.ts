@@ -47,6 +47,8 @@ export function defaultSpec(opts: DefaultSpecOptions = {}): Spec {
       { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'] },
     ],
     linux: {
+      // As runc's: no device is usable unless allowed (the always-allowed ones are added anyway).
+      resources: { devices: [{ allow: false, access: 'rwm' }] },
       namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'cgroup' }],
       maskedPaths: [
         '/proc/acpi',
@@ -67,6 +69,7 @@ export function defaultSpec(opts: DefaultSpecOptions = {}): Spec {
     // As `runc spec --rootless`: a user namespace mapping the caller to root, no network
     // namespace of its own, sysfs bound from the host.
     const linux = spec.linux!;
+    delete linux.resources; // no cgroup of its own to write
     linux.namespaces = linux.namespaces!.filter((n) => n.type !== 'network').concat([{ type: 'user' }]);
     linux.uidMappings = [{ containerID: 0, hostID: opts.rootless.uid, size: 1 }];
     linux.gidMappings = [{ containerID: 0, hostID: opts.rootless.gid, size: 1 }];

@@ -6,8 +6,9 @@
 // (mknod 1, read 2, write 4). The program returns 1 to allow, 0 to deny.
 //
 // Semantics, the same as the v1 lists: rules apply in order, so the last rule that matches
-// decides; with no matching rule the access is allowed (the kernel's default without rules, and
-// what a list that does not start by denying everything means). An allow rule matches when every
+// decides; with no matching rule the access is allowed (the kernel's default without rules). The
+// rules caisson compiles always start with deny-all (devices.ts), so that fallback is never
+// reached for a container. An allow rule matches when every
 // requested access is in it; a deny rule when any requested access is in it (a deny of "w" must
 // stop an open for read and write). The program checks the rules from the last to the first and
 // returns at the first match.

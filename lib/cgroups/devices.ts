@@ -1,8 +1,11 @@
-// linux.resources.devices: the device cgroup rules, as runc applies them. The config's rules
-// come first, then runc's always-allowed devices (null, zero, full, random, urandom, tty,
-// console, the pts and ptmx of the container's own devpts, tun, and mknod of anything), so a
-// container that denies everything can still use its own /dev. Rules apply in order; on v1 they
-// become devices.allow / devices.deny writes, on v2 an eBPF program (device-bpf.ts).
+// linux.resources.devices: the device cgroup rules, as runc applies them. Access to devices is
+// denied unless a rule allows it (runc's rule emulator starts from "deny all" too), so the list
+// starts with a reset to deny-all; then come the config's rules, then runc's always-allowed
+// devices (null, zero, full, random, urandom, tty, console, the pts and ptmx of the container's
+// own devpts, tun, and mknod of anything), so a container that denies everything can still use
+// its own /dev. Without the leading deny, a container with CAP_MKNOD and no device rules could
+// mknod the host's disks or /dev/mem and open them. Rules apply in order; on v1 they become
+// devices.allow / devices.deny writes, on v2 an eBPF program (device-bpf.ts).
 
 import type { LinuxDeviceCgroup } from '../../spec/types.js';
 
@@ -30,10 +33,11 @@ const ALWAYS_ALLOWED: DeviceRule[] = [
   { allow: true, type: 'c', major: 10, minor: 200, access: 'rwm' }, // tun
 ];
 
-/** The rules to enforce, or undefined when the config sets none (then nothing is restricted). */
-export function deviceRules(devices: LinuxDeviceCgroup[] | undefined): DeviceRule[] | undefined {
-  if (!devices?.length) return undefined;
-  const rules = devices.map(
+const DENY_ALL: DeviceRule = { allow: false, type: 'a', major: -1, minor: -1, access: 'rwm' };
+
+/** The rules to enforce: deny-all, the config's rules in order, the always-allowed devices. */
+export function deviceRules(devices: LinuxDeviceCgroup[] | undefined): DeviceRule[] {
+  const rules = (devices ?? []).map(
     (d): DeviceRule => ({
       allow: d.allow,
       type: (d.type ?? 'a') as DeviceRule['type'],
@@ -42,7 +46,9 @@ export function deviceRules(devices: LinuxDeviceCgroup[] | undefined): DeviceRul
       access: d.access || 'rwm',
     }),
   );
-  return [...rules, ...ALWAYS_ALLOWED.map((r) => ({ ...r }))];
+  // A config that starts with the reset itself (runc's default spec does) needs no second one.
+  const head = rules[0] && isReset(rules[0]) && !rules[0].allow ? [] : [{ ...DENY_ALL }];
+  return [...head, ...rules, ...ALWAYS_ALLOWED.map((r) => ({ ...r }))];
 }
 
 const isReset = (r: DeviceRule) => r.type === 'a' && r.major === -1 && r.minor === -1 && accessAll(r.access);

@@ -167,10 +167,10 @@ export class CgroupManager {
     }
   }
 
-  /** linux.resources.devices: v1 allow/deny lists, or the eBPF filter on v2. */
+  /** linux.resources.devices (none given: only the always-allowed devices): v1 allow/deny
+   * lists, or the eBPF filter on v2. */
   applyDevices(devices: LinuxDeviceCgroup[] | undefined): void {
     const rules = deviceRules(devices);
-    if (!rules) return;
     const v1 = v1Dir(this.place, 'devices');
     if (this.rec.layout !== 'v2' && v1) {
       for (const w of v1DeviceWrites(rules)) writeFile(v1.dir, w.file, w.value, '$.linux.resources.devices');

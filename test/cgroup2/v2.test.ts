@@ -121,6 +121,20 @@ describe('cgroup v2', () => {
     expect(out).toMatch(/loop9: Operation not permitted/);
   });
 
+  it('without device rules in the config, a device the container makes still cannot be opened (deny by default)', async () => {
+    const c = await container(['sh', '-c', '(mknod /dev/lc c 10 237 && echo made; (: < /dev/lc) && echo OPENED; echo x > /dev/null && echo null-ok) > /dev/shm/out 2>&1; sleep 30'], (s) => {
+      delete s.linux!.resources;
+      const caps = s.process!.capabilities!;
+      for (const set of ['bounding', 'effective', 'permitted'] as const) caps[set] = [...new Set([...(caps[set] ?? []), 'CAP_MKNOD'])];
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    const out = readFileSync(`/proc/${c.state().pid}/root/dev/shm/out`, 'utf8');
+    expect(out).toContain('made');
+    expect(out).not.toContain('OPENED');
+    expect(out).toMatch(/lc: Operation not permitted/);
+    expect(out).toContain('null-ok');
+  });
+
   it('freeze and thaw through cgroup.freeze', async () => {
     const c = await container(['sleep', '30']);
     await c.pause();

@@ -2,7 +2,7 @@
 // test: each must be blocked. Runs against caisson and runc (RUNTIME=/usr/sbin/runc).
 
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -165,6 +165,26 @@ describe('escape classes', () => {
     } finally {
       receiver.kill('SIGKILL');
     }
+  });
+
+  it('device cgroup: with no device rules in the config, a device the container makes (CAP_MKNOD) still cannot be opened', async () => {
+    // The mknod escape class: root in the container makes a node for a host device and opens it.
+    // runc denies every device but its always-allowed ones whatever the config says. (The host's
+    // disk would be the real prize, but this machine's own device policy already denies block
+    // devices; /dev/loop-control, 10:237, opens for anyone the device cgroup lets through.)
+    // In /dev: the container's own tmpfs, which (unlike a rootfs under /tmp) is not nodev.
+    const script = 'mknod /dev/lc c 10 237 && echo made; (: < /dev/lc) && echo OPENED; mknod /dev/null2 c 1 3 && echo x > /dev/null2 && echo null-ok';
+    const bundle = sb.bundle(['sh', '-c', script], (s) => {
+      delete s.linux!.resources;
+      const caps = s.process!.capabilities!;
+      for (const set of ['bounding', 'effective', 'permitted'] as const) caps[set] = [...new Set([...(caps[set] ?? []), 'CAP_MKNOD'])];
+    });
+    const r = await sb.rt(['run', '--bundle', bundle, sb.id()]);
+    expect(r.stdout, r.stderr).toContain('made');
+    expect(r.stdout, r.stderr).not.toContain('OPENED');
+    expect(r.stderr).toMatch(/Operation not permitted/);
+    // ...while the always-allowed devices stay usable.
+    expect(r.stdout).toContain('null-ok');
   });
 
   it('sysctls reach the real procfs even when the config hides /proc behind a tmpfs', async () => {

@@ -28,12 +28,20 @@ describe('deviceRules', () => {
   it.each([
     ['absent', undefined],
     ['empty', []],
-  ])('%s devices → undefined (nothing is restricted)', (_, devices) => {
-    expect(deviceRules(devices)).toBeUndefined();
+  ])('%s devices → deny-all, then only the always-allowed devices (as runc)', (_, devices) => {
+    expect(deviceRules(devices)).toEqual([rule(false, 'a', -1, -1, 'rwm'), ...DEFAULTS]);
   });
 
-  it('appends the always-allowed devices after the config rules', () => {
+  it('a config that starts with deny-all gets no second one', () => {
     expect(deviceRules([{ allow: false, access: 'rwm' }])).toEqual([rule(false, 'a', -1, -1, 'rwm'), ...DEFAULTS]);
+  });
+
+  it('starts with deny-all and appends the always-allowed devices after the config rules', () => {
+    expect(deviceRules([{ allow: true, type: 'c', major: 4, minor: 1, access: 'rw' }])).toEqual([
+      rule(false, 'a', -1, -1, 'rwm'),
+      rule(true, 'c', 4, 1, 'rw'),
+      ...DEFAULTS,
+    ]);
   });
 
   it('keeps the config rules in their order', () => {
@@ -43,13 +51,13 @@ describe('deviceRules', () => {
       { allow: false, type: 'b', major: 8, minor: 0, access: 'w' },
       { allow: true, type: 'b', major: 8, access: 'r' },
     ];
-    expect(deviceRules(devices)?.slice(0, 4)).toEqual([
+    expect(deviceRules(devices).slice(0, 4)).toEqual([
       rule(false, 'a', -1, -1, 'rwm'),
       rule(true, 'c', 10, 229, 'rw'),
       rule(false, 'b', 8, 0, 'w'),
       rule(true, 'b', 8, -1, 'r'),
     ]);
-    expect(deviceRules(devices)).toHaveLength(4 + DEFAULTS.length);
+    expect(deviceRules(devices)).toHaveLength(4 + DEFAULTS.length); // no second reset
   });
 
   it.each<[string, LinuxDeviceCgroup, DeviceRule]>([
@@ -62,7 +70,7 @@ describe('deviceRules', () => {
     ['major/minor 0 are kept', { allow: true, type: 'c', major: 0, minor: 0, access: 'm' }, rule(true, 'c', 0, 0, 'm')],
     ['access as written (order kept)', { allow: true, type: 'c', major: 4, minor: 1, access: 'mwr' }, rule(true, 'c', 4, 1, 'mwr')],
   ])('%s', (_, device, expected) => {
-    expect(deviceRules([device])?.[0]).toEqual(expected);
+    expect(deviceRules([device])[1]).toEqual(expected); // [0] is the leading deny-all
   });
 });
 
