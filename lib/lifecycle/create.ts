@@ -198,7 +198,7 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
     gatheredFds = gathered.fds;
     const ctx = gathered.ctx;
     ctx.stdio = opts.stdio;
-    seccomp = await seccompFor(spec, minFd, opts.warn);
+    seccomp = await seccompFor(spec, minFd, opts.debug);
     ctx.seccomp = seccomp?.install;
     cgroups = setUpCgroups(id, spec, ctx, (m) => opts.warn?.(m));
     cgroups?.apply(spec.linux?.resources, (m) => opts.warn?.(m));

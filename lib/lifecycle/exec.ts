@@ -103,7 +103,7 @@ export async function execInContainer(store: StateStore, id: string, process: Pr
 
     const userns = (rec.config.linux?.namespaces ?? []).some((n) => n.type === 'user');
     const rootless = (globalThis.process.geteuid?.() ?? 0) !== 0;
-    const seccomp = await seccompFor(rec.config, minFd, opts.warn);
+    const seccomp = await seccompFor(rec.config, minFd);
     seccompOurs = seccomp?.ours;
     seccompTheirs = seccomp?.install.listenerFd;
     const ops: PlanOp[] = [

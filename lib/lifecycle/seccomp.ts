@@ -69,7 +69,7 @@ export interface PreparedSeccomp {
 }
 
 /** The filter for `process` of a container with `config`; undefined without a profile. */
-export async function seccompFor(config: Spec, minFd: number, warn?: (m: string) => void): Promise<PreparedSeccomp | undefined> {
+export async function seccompFor(config: Spec, minFd: number, debug?: (m: string) => void): Promise<PreparedSeccomp | undefined> {
   const profile = config.linux?.seccomp;
   if (!profile) return undefined;
   (profile.syscalls ?? []).forEach((rule, i) => {
@@ -83,7 +83,9 @@ export async function seccompFor(config: Spec, minFd: number, warn?: (m: string)
   // Loaded only for a container with a profile: the syscall tables are large.
   const { compileSeccomp } = await import('../seccomp/compile.js');
   const compiled = compileSeccomp(profile);
-  if (compiled.unknownSyscalls.length) warn?.(`seccomp: syscalls unknown to this build, ignored: ${compiled.unknownSyscalls.join(', ')}`);
+  // A debug line, as runc: profiles list syscalls of newer kernels and other architectures, and a
+  // warning on every container would also end up in the log podman parses as one JSON object.
+  if (compiled.unknownSyscalls.length) debug?.(`seccomp: syscalls unknown to this build, ignored: ${compiled.unknownSyscalls.join(', ')}`);
   const install: SeccompInstall = { program: compiled.program, flags: compiled.flags };
   let ours: number | undefined;
   if (compiled.notify) {

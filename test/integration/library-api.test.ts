@@ -54,7 +54,7 @@ describe.skipIf(!IS_CAISSON)('library API', () => {
       spec.withoutCapabilities('CAP_KILL'),
     );
     expect(s.mounts!.at(-1)!.destination).toBe('/data');
-    expect(s.linux!.resources).toEqual({ memory: { limit: 64 << 20 }, pids: { limit: 10 } });
+    expect(s.linux!.resources).toEqual({ devices: [{ allow: false, access: 'rwm' }], memory: { limit: 64 << 20 }, pids: { limit: 10 } });
     expect(s.linux!.namespaces!.map((n) => n.type)).not.toContain('network');
     expect(s.linux!.namespaces).toContainEqual({ type: 'time' });
     expect(s.linux!.namespaces).toContainEqual({ type: 'ipc', path: '/proc/1/ns/ipc' });
