@@ -68,7 +68,11 @@ export function v1Writes(r: LinuxResources, base = R): CgroupWrite[] {
     }
   }
 
-  (r.hugepageLimits ?? []).forEach((h, i) => add('hugetlb', `hugetlb.${h.pageSize}.limit_in_bytes`, num(h.limit), `hugepageLimits[${i}]`));
+  // The reservation limit too, as runc 1.2 does (kernels before 5.7 lack it).
+  (r.hugepageLimits ?? []).forEach((h, i) => {
+    add('hugetlb', `hugetlb.${h.pageSize}.limit_in_bytes`, num(h.limit), `hugepageLimits[${i}]`);
+    add('hugetlb', `hugetlb.${h.pageSize}.rsvd.limit_in_bytes`, num(h.limit), `hugepageLimits[${i}]`, true);
+  });
 
   if (r.network) {
     if (r.network.classID !== undefined) add('net_cls', 'net_cls.classid', String(r.network.classID), 'network.classID');

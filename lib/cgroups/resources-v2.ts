@@ -41,7 +41,7 @@ export interface V2Notes {
 export function v2Writes(r: LinuxResources, opts: { ioWeightFile?: string } = {}, base = R): { writes: CgroupWrite[]; notes: V2Notes } {
   const w: CgroupWrite[] = [];
   const notes: V2Notes = { ignored: [] };
-  const add = (controller: string, file: string, value: string, from: string) => w.push({ controller, file, value, from: `${base}.${from}` });
+  const add = (controller: string, file: string, value: string, from: string, optional = false) => w.push({ controller, file, value, from: `${base}.${from}`, optional });
   const ignore = (from: string) => notes.ignored.push(`${base}.${from}`);
 
   const m = r.memory;
@@ -104,7 +104,11 @@ export function v2Writes(r: LinuxResources, opts: { ioWeightFile?: string } = {}
     for (const [dev, e] of limits) add('io', 'io.max', `${dev} ${e.parts.join(' ')}`, e.from);
   }
 
-  (r.hugepageLimits ?? []).forEach((h, i) => add('hugetlb', `hugetlb.${h.pageSize}.max`, max(h.limit), `hugepageLimits[${i}]`));
+  // The reservation limit too, as runc 1.2 does (kernels before 5.7 lack it).
+  (r.hugepageLimits ?? []).forEach((h, i) => {
+    add('hugetlb', `hugetlb.${h.pageSize}.max`, max(h.limit), `hugepageLimits[${i}]`);
+    add('hugetlb', `hugetlb.${h.pageSize}.rsvd.max`, max(h.limit), `hugepageLimits[${i}]`, true);
+  });
 
   if (r.network && (r.network.classID !== undefined || r.network.priorities?.length)) {
     throw new ConfigError(`${base}.network`, 'net_cls and net_prio do not exist on cgroup v2');

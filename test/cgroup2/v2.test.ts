@@ -101,6 +101,7 @@ describe('cgroup v2', () => {
   it('hugetlb limits', async () => {
     const c = await container(['sleep', '30'], (s) => (s.linux!.resources = { hugepageLimits: [{ pageSize: '2MB', limit: 4 << 20 }] }));
     expect(file(c, 'hugetlb.2MB.max')).toBe(String(4 << 20));
+    expect(file(c, 'hugetlb.2MB.rsvd.max')).toBe(String(4 << 20));
   });
 
   it('unified keys are written as given', async () => {

@@ -139,7 +139,9 @@ describe('exec', () => {
       await sleep(60);
     }
     expect(results.some((r) => r.code !== 0)).toBe(true);
-    for (const r of results) if (r.code !== 0) expect(r.stderr.length).toBeGreaterThan(0);
+    // A failure says why; an exec that got in and was then killed with the container (128+n,
+    // nothing to say: runc does that too) is not a failure of the exec.
+    for (const r of results) if (r.code !== 0 && (r.code ?? 0) < 128) expect(r.stderr.length, `exit ${r.code}`).toBeGreaterThan(0);
   });
 
   it('a missing executable is a clear exec failure (exit 255, as runc)', async () => {

@@ -236,7 +236,9 @@ describe('run', () => {
     const child = spawn(RUNTIME, ['--root', sb.root, 'run', '--bundle', bundle, id], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    for (let i = 0; i < 100 && !out.includes('ready'); i++) await sleep(20);
+    // The trap is set before "ready": a TERM before it would be lost (pid 1 ignores it by default).
+    for (let i = 0; i < 500 && !out.includes('ready'); i++) await sleep(20);
+    expect(out).toContain('ready');
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((r) => child.on('close', r));
     expect(out).toContain('got-term');

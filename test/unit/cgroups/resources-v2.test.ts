@@ -193,7 +193,7 @@ describe('v2Writes: one field at a time', () => {
 
     // hugetlb
     [
-      'hugepageLimits → hugetlb.<size>.max',
+      'hugepageLimits → hugetlb.<size>.max and .rsvd.max',
       {
         hugepageLimits: [
           { pageSize: '2MB', limit: 2 ** 30 },
@@ -202,7 +202,9 @@ describe('v2Writes: one field at a time', () => {
       },
       [
         ['hugetlb', 'hugetlb.2MB.max', '1073741824', `${R}.hugepageLimits[0]`],
+        ['hugetlb', 'hugetlb.2MB.rsvd.max', '1073741824', `${R}.hugepageLimits[0]`],
         ['hugetlb', 'hugetlb.1GB.max', '0', `${R}.hugepageLimits[1]`],
+        ['hugetlb', 'hugetlb.1GB.rsvd.max', '0', `${R}.hugepageLimits[1]`],
       ],
     ],
 
@@ -354,9 +356,15 @@ describe('v2Writes: a whole resources object', () => {
       'io/io.weight=default 1',
       'io/io.max=1:2 rbps=3',
       'hugetlb/hugetlb.2MB.max=0',
+      'hugetlb/hugetlb.2MB.rsvd.max=0',
       'rdma/rdma.max=d hca_object=1',
       '/cgroup.freeze=0',
     ]);
+  });
+
+  it('marks only the hugetlb reservation limits optional (kernels before 5.7 lack them)', () => {
+    const { writes } = v2Writes({ hugepageLimits: [{ pageSize: '2MB', limit: 1 }], pids: { limit: 1 } });
+    expect(writes.filter((w) => w.optional).map((w) => w.file)).toEqual(['hugetlb.2MB.rsvd.max']);
   });
 
   it('never marks a write optional', () => {
