@@ -24,7 +24,6 @@ struct cs_child {
   int devnull_fd;    /* O_PATH fd of the host's /dev/null verified as char 1:3 */
   int trampoline_fd; /* sealed memfd of caisson-exec, or -1 (native/trampoline-memfd.c) */
   int cwd_pending;   /* CS_OP_CHDIR deferred until after setuser */
-  int told_parent;   /* a CS_OP_TELL_PARENT awaits its CS_OP_AWAIT_PARENT */
   uint32_t op_index; /* the op being run, for error reports */
   const char *fail_call; /* which call failed inside the op */
   char detail[512];  /* optional human detail for the error (NUL-terminated) */

@@ -91,8 +91,7 @@ enum cs_op {
   CS_OP_DUP2 = 46,         /* from fd, to fd: stdio for helper processes (hooks)             */
   CS_OP_SECCOMP = 47,      /* flags, program (bytes: struct sock_filter[]), listener socket fd or -1 */
   CS_OP_AFFINITY = 48,     /* nwords, words...: sched_setaffinity (execCPUAffinity)          */
-  CS_OP_TELL_PARENT = 49,  /* tag: tell the parent we reached `tag`, go on without waiting  */
-  CS_OP_AWAIT_PARENT = 50, /* (none) wait for the go-ahead of the last CS_OP_TELL_PARENT     */
+  CS_OP_JOIN_CGROUP = 49,  /* fd: a v1 `tasks` file opened by the parent: write "0", close it */
 
 
   CS_OP_MAX_ = 64

@@ -26,31 +26,35 @@
 
 static int op_wait_parent(struct cs_child *c, struct cs_rd *r) {
   uint64_t tag;
-  /* with a TELL outstanding, the go-ahead read here would be the TELL's */
-  if (cs_rd_u64(r, &tag) < 0 || cs_rd_done(r) < 0 || c->told_parent) return cs_fail_errno(c, "plan", EINVAL);
+  if (cs_rd_u64(r, &tag) < 0 || cs_rd_done(r) < 0) return cs_fail(c, "plan");
   if (cs_send_u32(c->sync_fd, CS_MSG_REACHED, (uint32_t)tag) < 0) return cs_fail(c, "send");
   if (cs_wait_go(c->sync_fd) < 0) return cs_fail(c, "wait for parent");
   return 0;
 }
 
 /*
- * WAIT_PARENT split in two, so the parent's work overlaps ours: the parent answers a TELL with a
- * go-ahead that waits in the socket until the AWAIT. (Used for the cgroup join on v1 and hybrid
- * hosts, where the parent's first cgroup.procs write waits for an RCU grace period.)
+ * Join a v1 cgroup hierarchy by writing "0" (this thread) to its `tasks` file, which the parent
+ * opened. Why not the parent writing our pid to cgroup.procs: that takes the kernel's global
+ * threadgroup lock for writing, whose first use after an idle spell waits for an RCU grace period
+ * (10-20 ms here); a thread moving itself skips that lock. We are single-threaded, so the thread
+ * is the whole process. The permission check uses the opener's credentials (the parent's).
  */
-static int op_tell_parent(struct cs_child *c, struct cs_rd *r) {
-  uint64_t tag;
-  /* one outstanding at a time: the go-aheads are not tagged */
-  if (cs_rd_u64(r, &tag) < 0 || cs_rd_done(r) < 0 || c->told_parent) return cs_fail_errno(c, "plan", EINVAL);
-  if (cs_send_u32(c->sync_fd, CS_MSG_REACHED, (uint32_t)tag) < 0) return cs_fail(c, "send");
-  c->told_parent = 1;
-  return 0;
-}
-
-static int op_await_parent(struct cs_child *c, struct cs_rd *r) {
-  if (cs_rd_done(r) < 0 || !c->told_parent) return cs_fail_errno(c, "plan", EINVAL);
-  if (cs_wait_go(c->sync_fd) < 0) return cs_fail(c, "wait for parent");
-  c->told_parent = 0;
+static int op_join_cgroup(struct cs_child *c, struct cs_rd *r) {
+  uint64_t fd;
+  if (cs_rd_u64(r, &fd) < 0 || cs_rd_done(r) < 0) return cs_fail(c, "plan");
+  /* never one of our own fds: closing it would break what comes after */
+  int f = fd > INT32_MAX ? -1 : (int)fd;
+  if (f < 3 || f == c->sync_fd || f == c->root_fd || f == c->proc_fd || f == c->devnull_fd || f == c->trampoline_fd)
+    return cs_fail_errno(c, "plan", EBADF);
+  ssize_t n;
+  do n = write(f, "0", 1);
+  while (n < 0 && errno == EINTR);
+  int saved = errno;
+  close(f);
+  if (n != 1) {
+    errno = n < 0 ? saved : EIO;
+    return cs_fail(c, "write tasks");
+  }
   return 0;
 }
 
@@ -309,7 +313,6 @@ static int op_wait_start(struct cs_child *c, struct cs_rd *r) {
   uint64_t lfd, min_fd;
   if (cs_rd_u64(r, &lfd) < 0 || cs_rd_u64(r, &min_fd) < 0 || cs_rd_done(r) < 0) return cs_fail(c, "plan");
   if (lfd > INT32_MAX || min_fd > INT32_MAX) return cs_fail_errno(c, "plan", EBADF);
-  if (c->told_parent) return cs_fail_errno(c, "plan", EINVAL); /* a TELL never awaited */
   /* `create` is about to return: from here the init must outlive it. */
   if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) return cs_fail(c, "prctl(PR_SET_PDEATHSIG)");
   set_exit_handlers(1);
@@ -417,8 +420,7 @@ static int op_dup2(struct cs_child *c, struct cs_rd *r) {
 int cs_ops_process(struct cs_child *c, uint16_t code, struct cs_rd *r) {
   switch (code) {
     case CS_OP_WAIT_PARENT: return op_wait_parent(c, r);
-    case CS_OP_TELL_PARENT: return op_tell_parent(c, r);
-    case CS_OP_AWAIT_PARENT: return op_await_parent(c, r);
+    case CS_OP_JOIN_CGROUP: return op_join_cgroup(c, r);
     case CS_OP_SETHOSTNAME: return op_name(c, r, 0);
     case CS_OP_SETDOMAINNAME: return op_name(c, r, 1);
     case CS_OP_JOIN_KEYRING: return op_join_keyring(c, r);

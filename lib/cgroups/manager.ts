@@ -6,7 +6,7 @@
 // the v1 controllers do the work and the cgroup2 tree only tracks processes. Every directory
 // created is recorded, and delete removes exactly those.
 
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CaissonError, ConfigError, fromNodeError, SystemError } from '../errors.js';
@@ -196,14 +196,25 @@ export class CgroupManager {
     }
   }
 
-  /** Put a process in every hierarchy (v1) or the v2 cgroup. */
-  addProcess(pid: number): void {
-    for (const d of this.dirs()) writeFile(d.dir, 'cgroup.procs', String(pid), `join cgroup ${d.dir}`);
+  /** The directory to hand to clone3(CLONE_INTO_CGROUP): the cgroup2 one, pure v2 or hybrid
+   * (clone-time placement takes the kernel's threadgroup lock only for reading). */
+  intoCgroupDir(): string | undefined {
+    return this.place.v2?.dir;
   }
 
-  /** The directory to hand to clone3(CLONE_INTO_CGROUP): pure v2 only. */
-  intoCgroupDir(): string | undefined {
-    return this.rec.layout === 'v2' ? this.place.v2?.dir : undefined;
+  /**
+   * The v1 hierarchies' `tasks` files, opened for writing, for the new process to join them
+   * itself by writing "0" (see CS_OP_JOIN_CGROUP); the caller closes them. Empty on pure v2.
+   */
+  openTaskFiles(): number[] {
+    const fds: number[] = [];
+    try {
+      for (const d of this.place.v1) fds.push(openSync(posix.join(d.dir, 'tasks'), constants.O_WRONLY) /* libuv adds O_CLOEXEC */);
+    } catch (err) {
+      for (const fd of fds) closeSync(fd);
+      throw new CaissonError('ESYSTEM', `open the cgroup tasks files: ${(err as Error).message}`);
+    }
+    return fds;
   }
 
   /** Every pid in the container's cgroup, below it included. */

@@ -131,7 +131,8 @@ function setUpCgroups(id: string, spec: Spec, ctx: PlanContext, warn: (m: string
   const mgr = CgroupManager.create(place, ctx.cgroups.layout);
   // The cgroup mount binds the container's own cgroups, and v1 hosts place it by hand.
   ctx.cgroupPaths = new Map(mgr.dirs().map((d) => [hierarchyKey(d), d.path]));
-  ctx.cgroupSync = !mgr.intoCgroupDir();
+  // v1 hierarchies are joined by the init itself, first thing (cgroup2, if any, by clone3).
+  ctx.cgroupSync = place.v1.length > 0;
   return mgr;
 }
 
@@ -203,6 +204,10 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
     cgroups = setUpCgroups(id, spec, ctx, (m) => opts.warn?.(m));
     cgroups?.apply(spec.linux?.resources, (m) => opts.warn?.(m));
     cgroups?.applyDevices(spec.linux?.resources?.devices);
+    if (cgroups && ctx.cgroupSync) {
+      ctx.cgroupTaskFds = cgroups.openTaskFiles();
+      gatheredFds.push(...ctx.cgroupTaskFds);
+    }
     const plan = buildPlan(spec, ctx);
     for (const w of plan.warnings) opts.warn?.(w);
     if (opts.debug) opts.debug(`plan for ${id}: ${plan.ops.map((o) => o.label).join('; ')}`);
@@ -244,8 +249,6 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
           sync.go();
           break;
         case 'reached':
-          // The init (not the first child) waits to be moved: it is born before its cgroups.
-          if (m.tag === SyncTag.CGROUP) cgroups!.addProcess(initPid);
           if (m.tag === SyncTag.PRE_PIVOT) await runCreateHooks(id, loaded.bundle, spec, initPid, opts.signal);
           // The filter is in; the init waits until the agent has its listener.
           if (m.tag === SyncTag.SECCOMP) {

@@ -86,22 +86,28 @@ export async function spawnJoined(o: JoinOptions): Promise<Joined> {
     if (o.startTime !== undefined && !isAlive(o.pid, o.startTime)) throw new StateError('container not running', 'stopped');
     const { flags, types } = differingNamespaces(o.pid);
     const intoDir = o.cgroups?.intoCgroupDir();
-    const keep = [...(o.keep ?? []), target];
+    // v1 hierarchies: the child joins them itself (cgroup2, if any, it is cloned into).
+    const taskFds = o.cgroups?.openTaskFiles() ?? [];
+    const keep = [...(o.keep ?? []), target, ...taskFds];
     const plan: PlanOp[] = [
       { code: Op.CLOSE_FDS, label: 'close inherited fds', fields: [o.minFd ?? 3, keep.length, ...keep] },
       ...(o.before ?? []),
-      ...(o.cgroups && !intoDir ? [{ code: Op.WAIT_PARENT, label: 'join the container cgroups', fields: [SyncTag.CGROUP] } as PlanOp] : []),
+      ...taskFds.map((fd) => ({ code: Op.JOIN_CGROUP, label: 'join the container cgroups', fields: [fd] }) as PlanOp),
       ...(flags ? [{ code: Op.SETNS, label: `join the container's ${types.join(', ')} namespaces`, fields: [target, flags] } as PlanOp] : []),
       ...(types.includes('user') ? [{ code: Op.SETUSER, label: 'become root in the container user namespace', fields: [0, 0, 0, 0] } as PlanOp] : []),
       { code: Op.FORK_INIT, label: 'enter the pid namespace', fields: [] },
       ...o.ops,
     ];
-    const cgroupFd = intoDir ? openSync(intoDir, constants.O_RDONLY | constants.O_DIRECTORY) : undefined;
     let spawned: native.SpawnResult;
     try {
-      spawned = native.spawn(encodePlan({ ops: plan }), o.minFd ?? 3, cgroupFd);
+      const cgroupFd = intoDir ? openSync(intoDir, constants.O_RDONLY | constants.O_DIRECTORY) : undefined;
+      try {
+        spawned = native.spawn(encodePlan({ ops: plan }), o.minFd ?? 3, cgroupFd);
+      } finally {
+        if (cgroupFd !== undefined) closeSync(cgroupFd);
+      }
     } finally {
-      if (cgroupFd !== undefined) closeSync(cgroupFd);
+      for (const fd of taskFds) closeSync(fd);
     }
     return await drive(spawned, plan, o);
   } finally {
@@ -116,10 +122,7 @@ async function drive(spawned: native.SpawnResult, plan: PlanOp[], o: JoinOptions
   try {
     for (;;) {
       const m = await untilAborted(sync.next(), o.signal);
-      if (m.type === 'reached' && m.tag === SyncTag.CGROUP) {
-        o.cgroups!.addProcess(spawned.pid);
-        sync.go();
-      } else if (m.type === 'reached' && m.tag === SyncTag.SECCOMP && joined && o.onSeccomp) {
+      if (m.type === 'reached' && m.tag === SyncTag.SECCOMP && joined && o.onSeccomp) {
         await o.onSeccomp(joined.pid);
         sync.go();
       } else if (m.type === 'pid') {

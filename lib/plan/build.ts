@@ -64,6 +64,7 @@ export function buildPlan(spec: Spec, ctx: PlanContext): BuiltPlan {
     ...(ctx.consoleFd !== undefined ? [ctx.consoleFd] : []),
     ...(ctx.seccomp?.listenerFd !== undefined ? [ctx.seccomp.listenerFd] : []),
     ...(ctx.stdio ?? []),
+    ...(ctx.cgroupSync ? (ctx.cgroupTaskFds ?? []) : []),
   ];
   const ops: PlanOp[] = [
     { code: Op.CLOSE_FDS, label: 'close inherited fds', fields: [3 + ctx.preserveFds, keep.length, ...keep] },
@@ -71,10 +72,8 @@ export function buildPlan(spec: Spec, ctx: PlanContext): BuiltPlan {
     ...(ctx.stdio ?? []).map((fd, to) => ({ code: Op.DUP2, label: `stdio ${to}`, fields: [fd, to] }) as PlanOp),
     ...ns.ops,
   ];
-  // The cgroup join: asked for first thing, so it overlaps the setup up to the first cgroup
-  // mount (else the sysctls), where it is awaited.
-  const cgroupJoin = ctx.cgroupSync ? cgroupJoinOps(ns.cgroupNsDeferred) : { tell: [], await: [] };
-  ops.push(...cgroupJoin.tell);
+  // The init's first act on v1 and hybrid hosts: join its cgroups, before it allocates anything.
+  if (ctx.cgroupSync) ops.push(...cgroupJoinOps(ctx.cgroupTaskFds ?? [], ns.cgroupNsDeferred));
 
   if (!ctx.noNewKeyring) {
     // Search permission for the possessor's uid, or for "other" when uids are remapped.
@@ -100,10 +99,9 @@ export function buildPlan(spec: Spec, ctx: PlanContext): BuiltPlan {
     });
   }
   ops.push({ code: Op.ROOTFS_BIND, label: `bind rootfs ${ctx.rootfs}`, fields: [ctx.rootfs] });
-  ops.push(...mountOps(spec, ctx, ns.newUser, cgroupJoin.await));
+  ops.push(...mountOps(spec, ctx, ns.newUser));
   if (!bindsDev(spec)) ops.push(...deviceOps(spec, ctx, inUserNs));
   for (const s of sysctls) ops.push({ code: Op.SYSCTL, label: `set sysctl ${s.key}`, fields: [s.rel, s.value] });
-  ops.push(...cgroupJoin.await.splice(0));
 
   // The cwd is created if missing, as runc does, while the rootfs is still writable.
   ops.push({ code: Op.MKDIR, label: `create cwd ${process.cwd}`, fields: [process.cwd] });

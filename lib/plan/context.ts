@@ -42,9 +42,10 @@ export interface PlanContext {
   lastCap: number;
   /** /proc/kcore exists on the host (then /dev/core links to it, as runc does) */
   hostHasKcore: boolean;
-  /** the parent moves the init into its cgroups, asked at TELL_PARENT and awaited at
-   * AWAIT_PARENT (v1 and hybrid hosts; a pure v2 host is cloned straight into its cgroup) */
+  /** v1 and hybrid hosts: the init joins the v1 hierarchies itself, first thing, through these
+   * fds of the container's `tasks` files (the cgroup2 one, if any, it is cloned into) */
   cgroupSync: boolean;
+  cgroupTaskFds?: number[];
   /** which LSMs the kernel offers */
   lsm: LsmFacts;
   /** process.terminal: the socket that receives the pty master (connected --console-socket) */

@@ -100,11 +100,7 @@ function cgroupMountOps(m: Mount, index: number, dest: string, o: ParsedMountOpt
   return ops;
 }
 
-/**
- * `beforeCgroupMount`: ops to put in front of the first cgroup mount (the init's cgroup join);
- * they are removed from the array when used, so the caller can place them elsewhere if not.
- */
-export function mountOps(spec: Spec, ctx: PlanContext, newUserNs: boolean, beforeCgroupMount: PlanOp[] = []): PlanOp[] {
+export function mountOps(spec: Spec, ctx: PlanContext, newUserNs: boolean): PlanOp[] {
   const ops: PlanOp[] = [];
   (spec.mounts ?? []).forEach((m: Mount, i) => {
     const path = `$.mounts[${i}]`;
@@ -127,7 +123,6 @@ export function mountOps(spec: Spec, ctx: PlanContext, newUserNs: boolean, befor
     }
     if (!type) throw new ConfigError(`${path}.type`, 'is required for a mount that is not a bind mount');
     if (type === 'cgroup' || type === 'cgroup2') {
-      ops.push(...beforeCgroupMount.splice(0));
       ops.push(...cgroupMountOps(m, i, dest, o, spec, ctx, type === 'cgroup2'));
       return;
     }

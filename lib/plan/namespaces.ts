@@ -10,7 +10,7 @@
 import { ConfigError } from '../errors.js';
 import type { LinuxNamespaceType, Spec } from '../../spec/types.js';
 import type { PlanOp } from './encode.js';
-import { CLONE, Op, SyncTag } from './opcodes.js';
+import { CLONE, Op } from './opcodes.js';
 
 export const NS_FLAG: Record<LinuxNamespaceType, number> = {
   user: CLONE.NEWUSER,
@@ -47,12 +47,9 @@ export interface NamespacePlan {
 }
 
 /**
- * `cgroupSync`: the parent puts the init into the container's cgroups by hand (v1 and hybrid
- * hosts; pure v2 clones straight into them). That write is slow: the kernel's first cgroup
- * migration in a while waits for an RCU grace period, over 10 ms on this VM. So nothing waits
- * for it here: a new cgroup namespace, whose root is the cgroup the process is in when it is
- * made, is left to the init, which makes it once the parent says the move is done (see
- * `cgroupJoinOps`), before anything that reads cgroups.
+ * `cgroupSync`: on v1 and hybrid hosts the init joins the v1 hierarchies itself (see
+ * `cgroupJoinOps`). A new cgroup namespace, whose root is the cgroup the process is in when it is
+ * made, is then left to the init, which makes it right after joining.
  */
 export function namespaceOps(spec: Spec, nsFds: Partial<Record<LinuxNamespaceType, number>>, rootless = false, cgroupSync = false): NamespacePlan {
   const namespaces = spec.linux?.namespaces ?? [];
@@ -108,17 +105,14 @@ export function namespaceOps(spec: Spec, nsFds: Partial<Record<LinuxNamespaceTyp
 }
 
 /**
- * The init's cgroup join on v1 and hybrid hosts, in two parts so that the parent's slow write
- * overlaps the init's own setup: `tell` (the init's first op) asks the parent to move it, and
- * `await` waits for the move to be done, then makes the cgroup namespace if it was deferred.
- * `await` comes before the first cgroup mount (which shows the namespace's root) and the hooks.
+ * The init's cgroup join on v1 and hybrid hosts, its first ops: it writes "0" to each v1
+ * hierarchy's `tasks` file through the fds the parent opened (a thread moving itself avoids the
+ * kernel's global lock and the RCU grace period a move by pid waits for), then makes the cgroup
+ * namespace if it was deferred, whose root is the cgroup it is in by then.
  */
-export function cgroupJoinOps(cgroupNsDeferred: boolean): { tell: PlanOp[]; await: PlanOp[] } {
-  return {
-    tell: [{ code: Op.TELL_PARENT, label: 'ask to join the container cgroups', fields: [SyncTag.CGROUP] }],
-    await: [
-      { code: Op.AWAIT_PARENT, label: 'join the container cgroups', fields: [] },
-      ...(cgroupNsDeferred ? [{ code: Op.UNSHARE, label: 'create cgroup namespace', fields: [NS_FLAG.cgroup] } as PlanOp] : []),
-    ],
-  };
+export function cgroupJoinOps(taskFds: number[], cgroupNsDeferred: boolean): PlanOp[] {
+  return [
+    ...taskFds.map((fd) => ({ code: Op.JOIN_CGROUP, label: 'join the container cgroups', fields: [fd] }) as PlanOp),
+    ...(cgroupNsDeferred ? [{ code: Op.UNSHARE, label: 'create cgroup namespace', fields: [NS_FLAG.cgroup] } as PlanOp] : []),
+  ];
 }

@@ -58,8 +58,7 @@ export const Op = {
   DUP2: 46,
   SECCOMP: 47,
   AFFINITY: 48,
-  TELL_PARENT: 49,
-  AWAIT_PARENT: 50,
+  JOIN_CGROUP: 49,
 } as const;
 export type OpCode = (typeof Op)[keyof typeof Op];
 
@@ -87,8 +86,7 @@ export const ExecHow = { DIRECT: 0, TRAMPOLINE: 1 } as const;
 export const SyncTag = {
   /** mounts are done, pivot_root is next: prestart / createRuntime / createContainer hooks */
   PRE_PIVOT: 1,
-  /** stage 1, first thing: the parent puts it in the container's cgroups */
-  CGROUP: 2,
+  // 2 was the cgroup join, which the init now does itself (CS_OP_JOIN_CGROUP)
   /** the notify filter is in and its listener sent: the parent hands it to listenerPath */
   SECCOMP: 3,
 } as const;

@@ -248,6 +248,24 @@ describe('devices', () => {
 });
 
 describe('cgroupsPath', () => {
+  it('the init and an exec are in the container cgroup of every hierarchy, v1 and cgroup2 alike', async () => {
+    const parent = `caisson-cgtest-${process.pid}`;
+    const { id, pid } = await detached(['sleep', '30'], (s) => (s.linux!.cgroupsPath = `/${parent}/all`));
+    const paths = (p: number) => readFileSync(`/proc/${p}/cgroup`, 'utf8').trim().split('\n').map((l) => l.split(':').slice(1));
+    for (const [ctrls, path] of paths(pid)) expect(path, `hierarchy "${ctrls}"`).toBe(`/${parent}/all`);
+    // an exec joins the same cgroups, and its own process is the one listed
+    const r = await sb.rt(['exec', id, 'cat', '/proc/self/cgroup']);
+    expect(r.code, r.stderr).toBe(0);
+    const inside = r.stdout.trim().split('\n').map((l) => l.split(':').slice(1));
+    expect(inside.map(([c]) => c).sort()).toEqual(paths(pid).map(([c]) => c).sort());
+    for (const [, c] of paths(pid)) {
+      const dir = c === '' ? '/sys/fs/cgroup/unified' : `/sys/fs/cgroup/${c.replace('name=', '')}`;
+      if (existsSync(`${dir}/${parent}/all/cgroup.procs`)) expect(readFileSync(`${dir}/${parent}/all/cgroup.procs`, 'utf8')).toContain(String(pid));
+    }
+    expect((await sb.rt(['delete', '--force', id])).code).toBe(0);
+    removeEverywhere(`/${parent}`);
+  });
+
   it('an absolute path is made below each hierarchy root and removed with its new parents', async () => {
     const parent = `caisson-cgtest-${process.pid}`;
     const { id, pid } = await detached(['sleep', '30'], (s) => (s.linux!.cgroupsPath = `/${parent}/box`));

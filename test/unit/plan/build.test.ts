@@ -4,7 +4,7 @@ import { ConfigError } from '../../../lib/errors.js';
 import { buildPlan } from '../../../lib/plan/build.js';
 import { encodePlan } from '../../../lib/plan/encode.js';
 import type { PlanOp } from '../../../lib/plan/encode.js';
-import { CLONE, MF_BIND_FALLBACK, MS, MountKind, Op, SyncTag } from '../../../lib/plan/opcodes.js';
+import { CLONE, MF_BIND_FALLBACK, MS, MountKind, Op } from '../../../lib/plan/opcodes.js';
 import type { Spec } from '../../../spec/types.js';
 import { makeCtx, minimalSpec, mountFields, opNames, errorOf } from './fixtures.js';
 
@@ -345,39 +345,29 @@ describe('buildPlan: sysfs in a new user namespace', () => {
 });
 
 describe('buildPlan: the cgroup join on v1 and hybrid hosts (cgroupSync)', () => {
-  it('the init asks for it first thing and awaits it right before the first cgroup mount, then makes the cgroup namespace', () => {
+  it('the init joins its v1 cgroups itself as its first ops, keeps those fds until then, then makes the cgroup namespace', () => {
     const spec = defaultSpec();
-    const ops = buildPlan(spec, makeCtx({ cgroupSync: true })).ops;
+    const ops = buildPlan(spec, makeCtx({ cgroupSync: true, cgroupTaskFds: [40, 41] })).ops;
     const fork = indexOf(ops, Op.FORK_INIT);
     const stage1 = ops.slice(0, fork + 1);
-    expect(stage1.some((o) => o.code === Op.WAIT_PARENT || o.code === Op.TELL_PARENT)).toBe(false);
+    expect(stage1.some((o) => o.code === Op.JOIN_CGROUP)).toBe(false);
     expect(Number(find(stage1, Op.UNSHARE)[0]!.fields[0]) & CLONE.NEWCGROUP).toBe(0);
-    expect(ops[fork + 1]).toMatchObject({ code: Op.TELL_PARENT, fields: [SyncTag.CGROUP] });
-    expect(find(ops, Op.TELL_PARENT)).toHaveLength(1);
-    const wait = indexOf(ops, Op.AWAIT_PARENT);
-    expect(find(ops, Op.AWAIT_PARENT)).toHaveLength(1);
-    expect(ops[wait + 1]).toMatchObject({ code: Op.UNSHARE, fields: [CLONE.NEWCGROUP] });
-    expect(ops[wait + 2]!.label).toMatch(/cgroup/);
-    // Everything in between overlaps with the parent's write: proc, dev, devpts, shm, mqueue, sysfs.
-    expect(find(ops.slice(fork, wait), Op.MOUNT)).toHaveLength(6);
+    expect(ops.slice(fork + 1, fork + 4)).toMatchObject([
+      { code: Op.JOIN_CGROUP, fields: [40] },
+      { code: Op.JOIN_CGROUP, fields: [41] },
+      { code: Op.UNSHARE, fields: [CLONE.NEWCGROUP] },
+    ]);
+    // CLOSE_FDS keeps them for the init
+    const close = ops[0]!;
+    expect(close.code).toBe(Op.CLOSE_FDS);
+    expect(close.fields.slice(2)).toEqual(expect.arrayContaining([40, 41]));
     expect(ops.some((o) => o.code === Op.WAIT_PARENT)).toBe(false);
   });
 
-  it('without a cgroup mount, awaited after the mounts, devices and sysctls, before the hooks and pivot', () => {
-    const spec = defaultSpec({}) as Spec;
-    spec.mounts = spec.mounts!.filter((m) => m.type !== 'cgroup' && m.type !== 'cgroup2');
-    spec.hooks = { prestart: [{ path: '/bin/true' }] };
-    const ops = buildPlan(spec, makeCtx({ cgroupSync: true })).ops;
-    const awaitAt = indexOf(ops, Op.AWAIT_PARENT);
-    const waits = ops.map((o, i) => [o, i] as const).filter(([o]) => o.code === Op.WAIT_PARENT);
-    expect(waits.map(([o]) => o.fields[0])).toEqual([SyncTag.PRE_PIVOT]);
-    expect(awaitAt).toBeGreaterThan(lastIndexOf(ops, Op.MOUNT));
-    expect(awaitAt).toBeLessThan(waits[0]![1]);
-    expect(awaitAt).toBeLessThan(indexOf(ops, Op.PIVOT_ROOT));
-  });
-
-  it('without cgroupSync (pure v2: cloned into the cgroup), no join ops', () => {
-    const ops = buildPlan(defaultSpec(), makeCtx({ cgroupSync: false })).ops;
-    expect(ops.some((o) => o.code === Op.TELL_PARENT || o.code === Op.AWAIT_PARENT)).toBe(false);
+  it('without cgroupSync (pure v2: cloned into the cgroup), no join ops and the cgroup namespace in stage 1', () => {
+    const ops = buildPlan(defaultSpec(), makeCtx({ cgroupSync: false, cgroupTaskFds: [40] })).ops;
+    expect(ops.some((o) => o.code === Op.JOIN_CGROUP)).toBe(false);
+    const stage1 = ops.slice(0, indexOf(ops, Op.FORK_INIT) + 1);
+    expect(Number(find(stage1, Op.UNSHARE)[0]!.fields[0]) & CLONE.NEWCGROUP).toBe(CLONE.NEWCGROUP);
   });
 });

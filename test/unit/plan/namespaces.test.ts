@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../lib/errors.js';
 import { cgroupJoinOps, NS_FLAG, NS_PROC_NAME, namespaceOps } from '../../../lib/plan/namespaces.js';
-import { CLONE, Op, SyncTag } from '../../../lib/plan/opcodes.js';
+import { CLONE, Op } from '../../../lib/plan/opcodes.js';
 import type { LinuxNamespace, LinuxNamespaceType, Spec } from '../../../spec/types.js';
 import { minimalSpec, opNames } from './fixtures.js';
 
@@ -219,11 +219,12 @@ describe('namespaceOps: joining the cgroups by hand (v1, hybrid)', () => {
     expect(Number(q.ops.find((o) => o.code === Op.UNSHARE)!.fields[0]) & CLONE.NEWCGROUP).toBe(CLONE.NEWCGROUP);
   });
 
-  it('cgroupJoinOps: the ask, and the wait followed by the deferred cgroup namespace', () => {
-    expect(cgroupJoinOps(true)).toMatchObject({
-      tell: [{ code: Op.TELL_PARENT, fields: [SyncTag.CGROUP] }],
-      await: [{ code: Op.AWAIT_PARENT, fields: [] }, { code: Op.UNSHARE, fields: [CLONE.NEWCGROUP] }],
-    });
-    expect(cgroupJoinOps(false)).toMatchObject({ tell: [{ code: Op.TELL_PARENT }], await: [{ code: Op.AWAIT_PARENT }] });
+  it('cgroupJoinOps: one self-join per v1 tasks fd, then the deferred cgroup namespace', () => {
+    expect(cgroupJoinOps([31, 32], true)).toMatchObject([
+      { code: Op.JOIN_CGROUP, fields: [31] },
+      { code: Op.JOIN_CGROUP, fields: [32] },
+      { code: Op.UNSHARE, fields: [CLONE.NEWCGROUP] },
+    ]);
+    expect(cgroupJoinOps([31], false)).toMatchObject([{ code: Op.JOIN_CGROUP, fields: [31] }]);
   });
 });
