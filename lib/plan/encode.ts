@@ -28,46 +28,56 @@ function u64(v: number | bigint, where: string): bigint {
   return b;
 }
 
+/** Bytes a field takes: tag, length or value, the data (and a string's NUL). */
+function fieldSize(f: Field, label: string): number {
+  if (Buffer.isBuffer(f)) return 5 + f.length;
+  if (typeof f === 'string') {
+    if (f.includes('\0')) throw new TypeError(`${label}: string contains a NUL byte`);
+    return 5 + Buffer.byteLength(f, 'utf8') + 1;
+  }
+  return 9;
+}
+
+// Two passes, one buffer: sizes first (with every check), then the bytes. A create encodes a
+// plan of a hundred-odd ops, and a buffer per field cost more than the rest of the planning.
 export function encodePlan(plan: Plan): Buffer {
   if (plan.ops.length > PLAN_MAX_OPS) throw new RangeError(`plan has ${plan.ops.length} operations, more than ${PLAN_MAX_OPS}`);
-  const chunks: Buffer[] = [];
+  const opLens: number[] = [];
   let total = PLAN_HEADER_LEN;
   for (const op of plan.ops) {
-    const parts: Buffer[] = [];
-    let len = OP_HEADER_LEN;
-    for (const f of [op.label, ...op.fields]) {
-      let b: Buffer;
-      if (Buffer.isBuffer(f)) {
-        b = Buffer.alloc(5 + f.length);
-        b[0] = TAG_BYTES;
-        b.writeUInt32LE(f.length, 1);
-        f.copy(b, 5);
-      } else if (typeof f === 'string') {
-        const s = Buffer.from(f, 'utf8');
-        if (s.includes(0)) throw new TypeError(`${op.label}: string contains a NUL byte`);
-        b = Buffer.alloc(5 + s.length + 1);
-        b[0] = TAG_STR;
-        b.writeUInt32LE(s.length, 1);
-        s.copy(b, 5);
-      } else {
-        b = Buffer.alloc(9);
-        b[0] = TAG_U64;
-        b.writeBigUInt64LE(u64(f, op.label), 1);
-      }
-      parts.push(b);
-      len += b.length;
-    }
-    const head = Buffer.alloc(OP_HEADER_LEN);
-    head.writeUInt16LE(op.code, 0);
-    head.writeUInt32LE(len, 4);
-    chunks.push(head, ...parts);
+    let len = OP_HEADER_LEN + fieldSize(op.label, op.label);
+    for (const f of op.fields) len += fieldSize(f, op.label);
+    opLens.push(len);
     total += len;
   }
   if (total > PLAN_MAX_LEN) throw new RangeError(`plan is ${total} bytes, more than ${PLAN_MAX_LEN}`);
-  const header = Buffer.alloc(PLAN_HEADER_LEN);
-  header.writeUInt32LE(PLAN_MAGIC, 0);
-  header.writeUInt16LE(PLAN_VERSION, 4);
-  header.writeUInt32LE(total, 8);
-  header.writeUInt32LE(plan.ops.length, 12);
-  return Buffer.concat([header, ...chunks], total);
+  const out = Buffer.alloc(total);
+  out.writeUInt32LE(PLAN_MAGIC, 0);
+  out.writeUInt16LE(PLAN_VERSION, 4);
+  out.writeUInt32LE(total, 8);
+  out.writeUInt32LE(plan.ops.length, 12);
+  let off = PLAN_HEADER_LEN;
+  plan.ops.forEach((op, i) => {
+    out.writeUInt16LE(op.code, off);
+    out.writeUInt32LE(opLens[i]!, off + 4);
+    off += OP_HEADER_LEN;
+    for (const f of [op.label, ...op.fields]) {
+      if (Buffer.isBuffer(f)) {
+        out[off] = TAG_BYTES;
+        out.writeUInt32LE(f.length, off + 1);
+        f.copy(out, off + 5);
+        off += 5 + f.length;
+      } else if (typeof f === 'string') {
+        out[off] = TAG_STR;
+        const n = out.write(f, off + 5, 'utf8');
+        out.writeUInt32LE(n, off + 1);
+        off += 5 + n + 1; // the NUL is already there (alloc zeroes)
+      } else {
+        out[off] = TAG_U64;
+        out.writeBigUInt64LE(u64(f, op.label), off + 1);
+        off += 9;
+      }
+    }
+  });
+  return out;
 }
