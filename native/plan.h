@@ -92,6 +92,7 @@ enum cs_op {
   CS_OP_SECCOMP = 47,      /* flags, program (bytes: struct sock_filter[]), listener socket fd or -1 */
   CS_OP_AFFINITY = 48,     /* nwords, words...: sched_setaffinity (execCPUAffinity)          */
   CS_OP_JOIN_CGROUP = 49,  /* fd: a v1 `tasks` file opened by the parent: write "0", close it */
+  CS_OP_SETSID = 50,       /* (none) a session and process group of its own (hooks)          */
 
 
   CS_OP_MAX_ = 64

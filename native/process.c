@@ -181,6 +181,14 @@ static int op_no_new_privs(struct cs_child *c, struct cs_rd *r) {
   return 0;
 }
 
+/* A hook in the container's namespaces leads its own process group, so a timeout can kill it
+ * and whatever it started (which would otherwise hold its output pipes open). */
+static int op_setsid(struct cs_child *c, struct cs_rd *r) {
+  if (cs_rd_done(r) < 0) return cs_fail(c, "plan");
+  if (setsid() < 0) return cs_fail(c, "setsid");
+  return 0;
+}
+
 static int op_umask(struct cs_child *c, struct cs_rd *r) {
   uint64_t mask;
   if (cs_rd_u64(r, &mask) < 0 || cs_rd_done(r) < 0) return cs_fail(c, "plan");
@@ -421,6 +429,7 @@ int cs_ops_process(struct cs_child *c, uint16_t code, struct cs_rd *r) {
   switch (code) {
     case CS_OP_WAIT_PARENT: return op_wait_parent(c, r);
     case CS_OP_JOIN_CGROUP: return op_join_cgroup(c, r);
+    case CS_OP_SETSID: return op_setsid(c, r);
     case CS_OP_SETHOSTNAME: return op_name(c, r, 0);
     case CS_OP_SETDOMAINNAME: return op_name(c, r, 1);
     case CS_OP_JOIN_KEYRING: return op_join_keyring(c, r);

@@ -31,6 +31,7 @@ export async function spawnInNamespaces(pid: number, hook: Hook, state: string):
       { code: Op.DUP2, label: 'hook stdout', fields: [outW, 1] },
       { code: Op.DUP2, label: 'hook stderr', fields: [errW, 2] },
       { code: Op.RESOLVE_EXEC, label: `exec hook ${hook.path}`, fields: [hook.path, ''] },
+      { code: Op.SETSID, label: 'a process group of its own', fields: [] },
       { code: Op.PREPARE_FDS, label: 'mark fds close-on-exec', fields: [3] },
       { code: Op.EXEC, label: `exec hook ${hook.path}`, fields: [ExecHow.TRAMPOLINE, args.length, ...args, (hook.env ?? []).length, ...(hook.env ?? [])] },
     ] });
@@ -54,6 +55,13 @@ export async function spawnInNamespaces(pid: number, hook: Hook, state: string):
           native.pidfdSendSignal(joined.pidfd, 9);
         } catch {
           /* already gone */
+        }
+        // And whatever it started (its group id is its pid, which stays taken while the group
+        // has members): they hold its output pipes, which we read to their end.
+        try {
+          process.kill(-joined.pid, 'SIGKILL');
+        } catch {
+          /* no one left */
         }
       }, hook.timeout * 1000)
     : undefined;

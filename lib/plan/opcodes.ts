@@ -59,6 +59,7 @@ export const Op = {
   SECCOMP: 47,
   AFFINITY: 48,
   JOIN_CGROUP: 49,
+  SETSID: 50,
 } as const;
 export type OpCode = (typeof Op)[keyof typeof Op];
 

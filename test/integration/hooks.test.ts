@@ -128,10 +128,11 @@ describe('hooks', () => {
     expect(sb.stateLeft()).toEqual([]);
   });
 
-  it('a hook that runs past its timeout is killed and fails', async () => {
-    const slow: Hook = { path: '/bin/sh', args: ['sh', '-c', 'sleep 10'], timeout: 1 };
+  it.each(['createRuntime', 'createContainer'] as const)('a %s hook that runs past its timeout is killed with what it started, and fails', async (kind) => {
+    // The background sleep holds the hook's output pipes: it must go too, or create waits for it.
+    const slow: Hook = { path: '/bin/sh', args: ['sh', '-c', 'sleep 10 & sleep 10'], timeout: 1 };
     const t0 = Date.now();
-    const r = await sb.rt(['create', '--bundle', sb.bundle(['true'], withHooks({ createRuntime: [slow] })), sb.id()]);
+    const r = await sb.rt(['create', '--bundle', sb.bundle(['true'], withHooks({ [kind]: [slow] })), sb.id()]);
     expect(r.code).not.toBe(0);
     // runc 1.1 kills the hook but then waits for the `sleep` it left holding its pipes.
     if (IS_CAISSON) expect(Date.now() - t0).toBeLessThan(8000);
