@@ -258,6 +258,8 @@ describe('cgroupsPath', () => {
     expect(r.code, r.stderr).toBe(0);
     const inside = r.stdout.trim().split('\n').map((l) => l.split(':').slice(1));
     expect(inside.map(([c]) => c).sort()).toEqual(paths(pid).map(([c]) => c).sort());
+    // made after the join, the cgroup namespace is rooted at the container's cgroups
+    for (const [c, path] of inside) expect(path, `hierarchy "${c}" inside`).toBe('/');
     for (const [, c] of paths(pid)) {
       const dir = c === '' ? '/sys/fs/cgroup/unified' : `/sys/fs/cgroup/${c.replace('name=', '')}`;
       if (existsSync(`${dir}/${parent}/all/cgroup.procs`)) expect(readFileSync(`${dir}/${parent}/all/cgroup.procs`, 'utf8')).toContain(String(pid));

@@ -45,9 +45,9 @@ function parseMounts(text: string): MountLine[] {
 
 describe('namespaces', () => {
   it('every requested namespace differs from the host, the rest are shared', async () => {
-    const out = await inside('for n in pid net ipc uts mnt user; do echo "$n $(readlink /proc/self/ns/$n)"; done');
+    const out = await inside('for n in pid net ipc uts mnt cgroup user; do echo "$n $(readlink /proc/self/ns/$n)"; done');
     const got = Object.fromEntries(out.trim().split('\n').map((l) => l.split(' ') as [string, string]));
-    for (const n of ['pid', 'net', 'ipc', 'uts', 'mnt']) expect(got[n], n).not.toBe(readlinkSync(`/proc/self/ns/${n}`));
+    for (const n of ['pid', 'net', 'ipc', 'uts', 'mnt', 'cgroup']) expect(got[n], n).not.toBe(readlinkSync(`/proc/self/ns/${n}`));
     expect(got.user).toBe(readlinkSync('/proc/self/ns/user'));
   });
 
