@@ -2,7 +2,7 @@
 // pids limits biting, live updates, pause, the device controller, kill --all, ps, events, and
 // cleanup. Runs against caisson and runc.
 
-import { existsSync, readFileSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -266,6 +266,39 @@ describe('cgroupsPath', () => {
     }
     expect((await sb.rt(['delete', '--force', id])).code).toBe(0);
     removeEverywhere(`/${parent}`);
+  });
+
+  it('exec --cgroup runs the process in a sub-cgroup of the container, in every hierarchy', async () => {
+    const parent = `caisson-cgtest-${process.pid}`;
+    const { id, pid } = await detached(['sleep', '30'], (s) => (s.linux!.cgroupsPath = `/${parent}/sub`));
+    const hierarchies = readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim().split('\n').map((l) => l.split(':')[1]!);
+    const dirOf = (c: string) => (c === '' ? '/sys/fs/cgroup/unified' : `/sys/fs/cgroup/${c.replace('name=', '')}`);
+    try {
+      // runc wants the sub-cgroup to exist: make it in each hierarchy (ours, below the container's;
+      // a new cpuset starts empty and takes no process until it has cpus and mems)
+      for (const c of hierarchies) {
+        const dir = `${dirOf(c)}/${parent}/sub/inner`;
+        mkdirSync(dir, { recursive: true });
+        if (c.split(',').includes('cpuset')) {
+          for (const f of ['cpuset.cpus', 'cpuset.mems']) writeFileSync(`${dir}/${f}`, readFileSync(`${dirOf(c)}/${parent}/sub/${f}`));
+        }
+      }
+      const r = await sb.rt(['exec', '--cgroup', 'inner', id, 'cat', '/proc/self/cgroup']);
+      expect(r.code, r.stderr).toBe(0);
+      // seen from the container's cgroup namespace: the sub-cgroup, in every hierarchy
+      for (const p of r.stdout.trim().split('\n').map((l) => l.split(':')[2])) expect(p).toBe('/inner');
+    } finally {
+      await sb.rt(['delete', '--force', id]);
+      for (const c of hierarchies) {
+        for (const d of [`${parent}/sub/inner`, `${parent}/sub`, parent]) {
+          try {
+            rmdirSync(`${dirOf(c)}/${d}`);
+          } catch {
+            /* removed with the container, or busy for a moment */
+          }
+        }
+      }
+    }
   });
 
   it('an absolute path is made below each hierarchy root and removed with its new parents', async () => {
