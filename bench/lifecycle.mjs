@@ -18,6 +18,9 @@ const opt = (name, def) => {
 };
 const ROUNDS = opt('--rounds', 30);
 const WARMUP = opt('--warmup', 3);
+// --gap MS: idle before every run, so each starts "cold" (the kernel's first cgroup migration
+// after an idle spell waits for an RCU grace period; back to back, later runs skip it).
+const GAP = opt('--gap', 0);
 
 const work = mkdtempSync(join(tmpdir(), 'caisson-bench-'));
 const cleanup = () => rmSync(work, { recursive: true, force: true });
@@ -78,6 +81,7 @@ async function measure(batch) {
   for (let round = 0; round < WARMUP + ROUNDS; round++) {
     const order = [...runtimes].sort(() => Math.random() - 0.5);
     for (const rt of order) {
+      if (GAP) await new Promise((r) => setTimeout(r, GAP));
       const t0 = process.hrtime.bigint();
       const ms = await Promise.all(Array.from({ length: batch }, (_, i) => once(rt, `bench-${batch}-${round}-${i}`)));
       const wall = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -101,7 +105,7 @@ function report(title, { times, walls }, batch) {
   }
 }
 
-console.log(`run of /bin/true, default config, ${ROUNDS} interleaved rounds (+${WARMUP} warm-up)`);
+console.log(`run of /bin/true, default config, ${ROUNDS} interleaved rounds (+${WARMUP} warm-up)${GAP ? `, ${GAP} ms idle before each run` : ''}`);
 console.log('caisson = the CLI (node start-up included); library = create/start/wait/delete in this process');
 report('sequential', await measure(1), 1);
 report(`${CONCURRENCY} at once (latency of each run; runs/s from the median batch)`, await measure(CONCURRENCY), CONCURRENCY);

@@ -7,6 +7,7 @@
 //
 //   npm run bench                 30 rounds
 //   npm run bench -- --rounds 100
+//   npm run bench -- --gap 100      every run after 100 ms idle ("cold")
 
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
