@@ -11,7 +11,7 @@
 
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -215,6 +215,20 @@ async function main() {
       /* nothing mounted */
     }
     rmSync(dir, { recursive: true, force: true });
+    removeNamespaceCgroups();
+  }
+}
+
+/** The runc shim gives containers /<namespace>/<id> and runc leaves the parent: remove it (empty). */
+function removeNamespaceCgroups() {
+  for (const mount of readdirSync('/sys/fs/cgroup')) {
+    const top = join('/sys/fs/cgroup', mount, ns);
+    try {
+      for (const e of readdirSync(top, { withFileTypes: true })) if (e.isDirectory()) rmdirSync(join(top, e.name));
+      rmdirSync(top);
+    } catch {
+      /* not there, or not a hierarchy */
+    }
   }
 }
 
