@@ -186,21 +186,29 @@ Napi::Value Flock(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, rc < 0 ? errno : 0);
 }
 
-// unixListen(path, minFd) -> fd of a listening SOCK_STREAM socket bound at path (mode 0600).
-Napi::Value UnixListen(const Napi::CallbackInfo& info) {
+// The (path, minFd) arguments of unixListen/unixConnect: the address, and a SOCK_STREAM socket
+// at or above minFd (close-on-exec). `call` names the operation in errors.
+static int UnixSocketFor(const Napi::CallbackInfo& info, const char* call, struct sockaddr_un* addr) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "path must be a string");
   std::string path = info[0].As<Napi::String>().Utf8Value();
   int min_fd = OptInt(info, 1, 3);
-  struct sockaddr_un addr;
-  std::memset(&addr, 0, sizeof(addr));
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof(addr.sun_path)) throw ErrnoError(env, ENAMETOOLONG, "bind");
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  std::memset(addr, 0, sizeof(*addr));
+  addr->sun_family = AF_UNIX;
+  if (path.size() >= sizeof(addr->sun_path)) throw ErrnoError(env, ENAMETOOLONG, call);
+  std::memcpy(addr->sun_path, path.c_str(), path.size() + 1);
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw ErrnoError(env, errno, "socket");
   fd = Raise(fd, min_fd < 3 ? 3 : min_fd);
   if (fd < 0) throw ErrnoError(env, errno, "fcntl(F_DUPFD_CLOEXEC)");
+  return fd;
+}
+
+// unixListen(path, minFd) -> fd of a listening SOCK_STREAM socket bound at path (mode 0600).
+Napi::Value UnixListen(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  struct sockaddr_un addr;
+  int fd = UnixSocketFor(info, "bind", &addr);
   mode_t old = umask(0177);
   int rc = bind(fd, reinterpret_cast<struct sockaddr*>(&addr), sizeof(addr));
   int err = errno;
@@ -216,18 +224,8 @@ Napi::Value UnixListen(const Napi::CallbackInfo& info) {
 // unixConnect(path, minFd) -> fd of a SOCK_STREAM socket connected to path (close-on-exec).
 Napi::Value UnixConnect(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "path must be a string");
-  std::string path = info[0].As<Napi::String>().Utf8Value();
-  int min_fd = OptInt(info, 1, 3);
   struct sockaddr_un addr;
-  std::memset(&addr, 0, sizeof(addr));
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof(addr.sun_path)) throw ErrnoError(env, ENAMETOOLONG, "connect");
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw ErrnoError(env, errno, "socket");
-  fd = Raise(fd, min_fd < 3 ? 3 : min_fd);
-  if (fd < 0) throw ErrnoError(env, errno, "fcntl(F_DUPFD_CLOEXEC)");
+  int fd = UnixSocketFor(info, "connect", &addr);
   int rc;
   do rc = connect(fd, reinterpret_cast<struct sockaddr*>(&addr), sizeof(addr));
   while (rc < 0 && errno == EINTR);

@@ -131,8 +131,6 @@ function setUpCgroups(id: string, spec: Spec, ctx: PlanContext, warn: (m: string
   const mgr = CgroupManager.create(place, ctx.cgroups.layout);
   // The cgroup mount binds the container's own cgroups, and v1 hosts place it by hand.
   ctx.cgroupPaths = new Map(mgr.dirs().map((d) => [hierarchyKey(d), d.path]));
-  // v1 hierarchies are joined by the init itself, first thing (cgroup2, if any, by clone3).
-  ctx.cgroupSync = place.v1.length > 0;
   return mgr;
 }
 
@@ -204,7 +202,8 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
     cgroups = setUpCgroups(id, spec, ctx, (m) => opts.warn?.(m));
     cgroups?.apply(spec.linux?.resources, (m) => opts.warn?.(m));
     cgroups?.applyDevices(spec.linux?.resources?.devices);
-    if (cgroups && ctx.cgroupSync) {
+    // v1 hierarchies are joined by the init itself, first thing (cgroup2, if any, by clone3).
+    if (cgroups) {
       ctx.cgroupTaskFds = cgroups.openTaskFiles();
       gatheredFds.push(...ctx.cgroupTaskFds);
     }

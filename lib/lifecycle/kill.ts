@@ -1,7 +1,7 @@
 // kill: signal the init, or with --all every process of the container.
 
 import { closeSync } from 'node:fs';
-import { NotFoundError, StateError } from '../errors.js';
+import { StateError } from '../errors.js';
 import * as native from '../native.js';
 import { CgroupManager } from '../cgroups/manager.js';
 import { isAlive, nsId, pidsInNamespace } from '../state/proc.js';
@@ -58,13 +58,8 @@ export async function signalContainer(rec: ContainerRecord, signal: number, all:
 }
 
 export async function killContainer(store: StateStore, id: string, signal: number, all = false): Promise<void> {
-  const lock = await store.lock(id);
-  try {
-    const rec = store.read(id);
-    if (!rec) throw new NotFoundError(id);
+  await store.withRecord(id, async (rec) => {
     if (statusOf(store, rec) === 'stopped') throw new StateError('container not running', 'stopped');
     await signalContainer(rec, signal, all);
-  } finally {
-    lock.release();
-  }
+  });
 }

@@ -9,7 +9,7 @@
 
 import { rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { CaissonError, NotFoundError, StateError } from '../errors.js';
+import { CaissonError, StateError } from '../errors.js';
 import { hookState, runHooks } from '../hooks/run.js';
 import { START_REQUEST } from '../plan/opcodes.js';
 import type { ContainerRecord, StateStore } from '../state/store.js';
@@ -41,10 +41,7 @@ async function hooksOrStop(rec: ContainerRecord, run: () => Promise<void>): Prom
 }
 
 export async function startContainer(store: StateStore, id: string): Promise<void> {
-  const lock = await store.lock(id);
-  try {
-    const rec = store.read(id);
-    if (!rec) throw new NotFoundError(id);
+  await store.withRecord(id, async (rec) => {
     const status = statusOf(store, rec);
     if (status === 'stopped') throw new StateError('cannot start a container that has stopped', status);
     if (status !== 'created') throw new StateError('cannot start an already running container', status);
@@ -71,7 +68,5 @@ export async function startContainer(store: StateStore, id: string): Promise<voi
       const state = hookState(id, rec.bundle, 'running', rec.pid, rec.annotations);
       await hooksOrStop(rec, () => runHooks('poststart', hooks.poststart, state));
     }
-  } finally {
-    lock.release();
-  }
+  });
 }

@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
-import { ConfigError, NotFoundError, StateError } from '../errors.js';
+import { ConfigError, StateError } from '../errors.js';
 import { validateResources } from '../../spec/index.js';
 import type { LinuxResources } from '../../spec/types.js';
 import { CgroupManager } from '../cgroups/manager.js';
@@ -36,10 +36,7 @@ function usage(mgr: CgroupManager): number | undefined {
 
 export async function updateContainer(store: StateStore, id: string, raw: unknown, warn: (m: string) => void = () => {}): Promise<LinuxResources> {
   const update = validateResources(raw, '$');
-  const lock = await store.lock(id);
-  try {
-    const rec = store.read(id);
-    if (!rec) throw new NotFoundError(id);
+  return store.withRecord(id, async (rec) => {
     const status = statusOf(store, rec);
     if (status === 'stopped') throw new StateError('container not running', status);
     if (!rec.cgroup) throw new StateError('container has no cgroup to update (rootless)', status);
@@ -60,9 +57,7 @@ export async function updateContainer(store: StateStore, id: string, raw: unknow
     rec.config = { ...rec.config, linux: { ...rec.config.linux, resources: merged } };
     store.write(rec);
     return merged;
-  } finally {
-    lock.release();
-  }
+  });
 }
 
 /** The merged values of just the groups the update touches. */

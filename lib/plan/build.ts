@@ -49,7 +49,8 @@ export function buildPlan(spec: Spec, ctx: PlanContext): BuiltPlan {
   if (spec.domainname !== undefined && !hasNs(spec, 'uts'))
     throw new ConfigError('$.domainname', 'unable to set domainname without a private UTS namespace');
 
-  const ns = namespaceOps(spec, ctx.nsFds, ctx.rootless, !!ctx.cgroupSync);
+  const selfJoin = ctx.cgroupTaskFds.length > 0;
+  const ns = namespaceOps(spec, ctx.nsFds, ctx.rootless, selfJoin);
   // Unprivileged, the parent must deny setgroups before it may write gid_map.
   const canSetGroups = !(ctx.rootless && ns.newUser);
   if (!canSetGroups && process.user?.additionalGids?.length) {
@@ -64,7 +65,7 @@ export function buildPlan(spec: Spec, ctx: PlanContext): BuiltPlan {
     ...(ctx.consoleFd !== undefined ? [ctx.consoleFd] : []),
     ...(ctx.seccomp?.listenerFd !== undefined ? [ctx.seccomp.listenerFd] : []),
     ...(ctx.stdio ?? []),
-    ...(ctx.cgroupSync ? (ctx.cgroupTaskFds ?? []) : []),
+    ...ctx.cgroupTaskFds,
   ];
   const ops: PlanOp[] = [
     { code: Op.CLOSE_FDS, label: 'close inherited fds', fields: [3 + ctx.preserveFds, keep.length, ...keep] },
@@ -73,7 +74,7 @@ export function buildPlan(spec: Spec, ctx: PlanContext): BuiltPlan {
     ...ns.ops,
   ];
   // The init's first act on v1 and hybrid hosts: join its cgroups, before it allocates anything.
-  if (ctx.cgroupSync) ops.push(...cgroupJoinOps(ctx.cgroupTaskFds ?? [], ns.cgroupNsDeferred));
+  if (selfJoin) ops.push(...cgroupJoinOps(ctx.cgroupTaskFds, ns.cgroupNsDeferred));
 
   if (!ctx.noNewKeyring) {
     // Search permission for the possessor's uid, or for "other" when uids are remapped.

@@ -43,9 +43,9 @@ export interface PlanContext {
   /** /proc/kcore exists on the host (then /dev/core links to it, as runc does) */
   hostHasKcore: boolean;
   /** v1 and hybrid hosts: the init joins the v1 hierarchies itself, first thing, through these
-   * fds of the container's `tasks` files (the cgroup2 one, if any, it is cloned into) */
-  cgroupSync: boolean;
-  cgroupTaskFds?: number[];
+   * fds of the container's `tasks` files (the cgroup2 one, if any, it is cloned into); empty on
+   * pure v2 and without cgroups (rootless) */
+  cgroupTaskFds: number[];
   /** which LSMs the kernel offers */
   lsm: LsmFacts;
   /** process.terminal: the socket that receives the pty master (connected --console-socket) */

@@ -124,6 +124,18 @@ export class StateStore {
     return new Lock(fd);
   }
 
+  /** Run `fn` on the container's record while holding its lock (NotFoundError without one). */
+  async withRecord<T>(id: string, fn: (rec: ContainerRecord) => Promise<T> | T): Promise<T> {
+    const lock = await this.lock(id);
+    try {
+      const rec = this.read(id);
+      if (!rec) throw new NotFoundError(id);
+      return await fn(rec);
+    } finally {
+      lock.release();
+    }
+  }
+
   read(id: string): ContainerRecord | undefined {
     try {
       return JSON.parse(readFileSync(join(this.dir(id), 'state.json'), 'utf8')) as ContainerRecord;

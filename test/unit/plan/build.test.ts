@@ -347,7 +347,7 @@ describe('buildPlan: sysfs in a new user namespace', () => {
 describe('buildPlan: the cgroup join on v1 and hybrid hosts (cgroupSync)', () => {
   it('the init joins its v1 cgroups itself as its first ops, keeps those fds until then, then makes the cgroup namespace', () => {
     const spec = defaultSpec();
-    const ops = buildPlan(spec, makeCtx({ cgroupSync: true, cgroupTaskFds: [40, 41] })).ops;
+    const ops = buildPlan(spec, makeCtx({ cgroupTaskFds: [40, 41] })).ops;
     const fork = indexOf(ops, Op.FORK_INIT);
     const stage1 = ops.slice(0, fork + 1);
     expect(stage1.some((o) => o.code === Op.JOIN_CGROUP)).toBe(false);
@@ -365,7 +365,7 @@ describe('buildPlan: the cgroup join on v1 and hybrid hosts (cgroupSync)', () =>
   });
 
   it('without cgroupSync (pure v2: cloned into the cgroup), no join ops and the cgroup namespace in stage 1', () => {
-    const ops = buildPlan(defaultSpec(), makeCtx({ cgroupSync: false, cgroupTaskFds: [40] })).ops;
+    const ops = buildPlan(defaultSpec(), makeCtx({ cgroupTaskFds: [] })).ops;
     expect(ops.some((o) => o.code === Op.JOIN_CGROUP)).toBe(false);
     const stage1 = ops.slice(0, indexOf(ops, Op.FORK_INIT) + 1);
     expect(Number(find(stage1, Op.UNSHARE)[0]!.fields[0]) & CLONE.NEWCGROUP).toBe(CLONE.NEWCGROUP);

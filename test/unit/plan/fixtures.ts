@@ -57,7 +57,7 @@ export function makeCtx(over: Partial<PlanContext> = {}): PlanContext {
     noPivot: false,
     noNewKeyring: false,
     rootless: false,
-    cgroupSync: false,
+    cgroupTaskFds: [],
     preserveFds: 0,
     startListenFd: 9,
     nsFds: {},
