@@ -44,6 +44,9 @@ const outDir = join(root, 'test-results');
 mkdirSync(outDir, { recursive: true });
 const json = join(outDir, `vitest-${label}.json`);
 rmSync(json, { force: true }); // a stale report must not count
+const leftoversFile = join(outDir, `leftovers-${label}.txt`);
+rmSync(leftoversFile, { force: true });
+env.CAISSON_LEFTOVERS_FILE = leftoversFile;
 const r = spawnSync(
   process.execPath,
   [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${json}`, ...args],
@@ -60,14 +63,31 @@ function counts(file, status) {
     // Failed tests, plus files that failed without any failed test (they did not even load).
     const brokenFiles = (report.testResults ?? []).filter(
       (f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed'),
-    ).length;
-    failed = (report.numFailedTests ?? 0) + brokenFiles;
+    );
+    failed = (report.numFailedTests ?? 0) + brokenFiles.length;
+    for (const f of report.testResults ?? []) {
+      const name = f.name.startsWith(root) ? f.name.slice(root.length + 1) : f.name;
+      for (const a of f.assertionResults ?? []) {
+        if (a.status === 'failed') failures.push(`${name} > ${a.fullName}: ${firstLine(a.failureMessages?.[0])}`);
+      }
+      if (brokenFiles.includes(f)) failures.push(`${name}: ${firstLine(f.message)}`);
+    }
   }
-  if (status !== 0 && failed === 0) failed = 1; // the run itself failed (setup, the leak check)
+  if (status !== 0 && failed === 0) {
+    failed = 1; // the run itself failed (setup, the leak check)
+    failures.push(`${file}: the run exited ${status} with no failed test (setup or the leftover check; see its output above)`);
+  }
   return { passed, failed };
 }
 
+/** What failed, repeated just above the summary line, so the tail of a CI log names it. */
+const failures = [];
+const firstLine = (s) => String(s ?? '').split('\n').find((l) => l.trim())?.trim().slice(0, 300) ?? '';
+
 let { passed, failed } = counts(json, r.status);
+if (existsSync(leftoversFile)) {
+  failures.push(`left behind by the tests:\n    ${readFileSync(leftoversFile, 'utf8').trim().split('\n').join('\n    ')}`);
+}
 
 // The whole suite also runs the pure cgroup v2 checks, in a VM (this host is hybrid).
 if (label === 'caisson' && !args.some((a) => !a.startsWith('-'))) {
@@ -79,6 +99,12 @@ if (label === 'caisson' && !args.some((a) => !a.startsWith('-'))) {
     passed += c.passed;
     failed += c.failed;
   }
+}
+const failuresFile = join(outDir, `failures-${label}.txt`);
+rmSync(failuresFile, { force: true });
+if (failures.length) {
+  writeFileSync(failuresFile, `${failures.join('\n')}\n`); // .ci/run repeats it at the very end
+  console.log(`\nFailed:\n  ${failures.join('\n  ')}`);
 }
 const line = `${passed} passed, ${failed} failed`;
 writeFileSync(join(outDir, `summary-${label}.txt`), `${line}\n`);

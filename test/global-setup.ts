@@ -1,7 +1,7 @@
 // Once per test run: build the busybox rootfs fixture, and afterwards check that no test left
 // anything behind (state directories, mounts, processes).
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { buildBusyboxRootfs } from '../lib/example-bundle.js';
 import { FIXTURE_ROOTFS, TEST_BASE, TEST_ROOT } from './helpers/paths.js';
@@ -87,6 +87,9 @@ export function setup(): void {
 export function teardown(): void {
   const found = leftovers();
   if (found.length) {
+    // npm test repeats this list above its summary line (the tail of a CI log).
+    const report = process.env.CAISSON_LEFTOVERS_FILE;
+    if (report) writeFileSync(report, `${found.join('\n')}\n`);
     // Fail the run: a runtime's tests must leave nothing behind.
     throw new Error(`tests left things behind:\n  ${found.join('\n  ')}`);
   }
