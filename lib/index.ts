@@ -1,9 +1,9 @@
 // caisson's library entry point: `import { Runtime } from 'caisson'`.
 
 export { Runtime } from './api/runtime.js';
-export type { RuntimeOptions, Logger, ContainerSource, CreateContainerOptions } from './api/runtime.js';
+export type { RuntimeOptions, Logger, LogContext, ContainerSource, CreateContainerOptions } from './api/runtime.js';
 export { Container } from './api/container.js';
-export type { ContainerEventWithExit, ExecProcessOptions } from './api/container.js';
+export type { CgroupInfo, ContainerEventWithExit, ExecProcessOptions } from './api/container.js';
 export { ExecProcess } from './api/exec-process.js';
 export type { ExitStatus } from './api/exit.js';
 export { Pty } from './api/stdio.js';

@@ -5,6 +5,8 @@ import type { Readable, Writable } from 'node:stream';
 import { untilAborted } from '../abort.js';
 import { NotFoundError } from '../errors.js';
 import { keepingAlive } from '../native.js';
+import { CgroupManager } from '../cgroups/manager.js';
+import { oomKills } from '../cgroups/stats.js';
 import type { Stats } from '../cgroups/stats.js';
 import { deleteContainer } from '../lifecycle/delete.js';
 import { containerEvents, containerStats } from '../lifecycle/events.js';
@@ -39,6 +41,16 @@ export interface ExecProcessOptions {
   ignorePaused?: boolean;
   /** give up starting it */
   signal?: AbortSignal;
+}
+
+/** Where a container's cgroups are: for reading files caisson does not report itself. */
+export interface CgroupInfo {
+  /** the host's layout: pure cgroup2, pure v1, or v1 controllers beside a cgroup2 hierarchy */
+  layout: 'v2' | 'v1' | 'hybrid';
+  /** the container's cgroup2 directory (on hybrid hosts, in the unified hierarchy) */
+  unified?: string;
+  /** v1: the container's directory in each hierarchy, with that hierarchy's controllers */
+  v1: { controllers: string[]; dir: string }[];
 }
 
 /** How a Container was made in this process: its stdio and terminal. */
@@ -111,7 +123,7 @@ export class Container {
 
   /** Change resources live; returns the resources now in force. */
   async update(resources: LinuxResources): Promise<LinuxResources> {
-    return updateContainer(this.runtime.store, this.id, resources, (m) => this.runtime.warn(m));
+    return updateContainer(this.runtime.store, this.id, resources, (m) => this.runtime.warn(m, this.id));
   }
 
   /** Host pids of every process in the container. */
@@ -123,6 +135,22 @@ export class Container {
 
   stats(): Stats {
     return containerStats(this.runtime.store, this.id);
+  }
+
+  /** How many times the kernel's OOM killer has killed a process of the container so far. */
+  oomKills(): number {
+    const rec = this.runtime.store.read(this.id);
+    if (!rec) throw new NotFoundError(this.id);
+    return rec.cgroup ? oomKills(new CgroupManager(rec.cgroup)) : 0;
+  }
+
+  /** Its cgroup directories; undefined when it has none (a rootless container without access). */
+  cgroup(): CgroupInfo | undefined {
+    const rec = this.runtime.store.read(this.id);
+    if (!rec) throw new NotFoundError(this.id);
+    if (!rec.cgroup) return undefined;
+    const { place, layout } = rec.cgroup;
+    return { layout, unified: place.v2?.dir, v1: place.v1.map((d) => ({ controllers: [...d.controllers], dir: d.dir })) };
   }
 
   /** Stats every `intervalMs` (default 5 s) and OOM kills until the container stops, then its exit. */
@@ -157,12 +185,12 @@ export class Container {
    * a promise of the raw wait result.
    */
   async execRaw(process: Process, opts: Omit<ExecOptions, 'warn'> = {}): Promise<ExecStarted> {
-    return execInContainer(this.runtime.store, this.id, checkExecProcess(process), { ...opts, warn: (m) => this.runtime.warn(m) });
+    return execInContainer(this.runtime.store, this.id, checkExecProcess(process), { ...opts, warn: (m) => this.runtime.warn(m, this.id) });
   }
 
   /** Remove the container (with `force`, kill it first); also its cgroups. */
   async delete(opts: { force?: boolean } = {}): Promise<void> {
-    await deleteContainer(this.runtime.store, this.id, opts.force, (m) => this.runtime.warn(m));
+    await deleteContainer(this.runtime.store, this.id, opts.force, (m) => this.runtime.warn(m, this.id));
     // Reap an init we created (it is dead by now) so it does not linger as a zombie.
     const exit = this.runtime.exitOf(this.id);
     if (exit) await keepingAlive(exit);

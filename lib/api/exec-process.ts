@@ -3,7 +3,6 @@
 
 import type { Readable, Writable } from 'node:stream';
 import { StateError } from '../errors.js';
-import * as native from '../native.js';
 import { keepingAlive } from '../native.js';
 import type { ExecStarted } from '../lifecycle/exec.js';
 import { parseSignal } from '../signals.js';
@@ -45,8 +44,9 @@ export class ExecProcess {
     return keepingAlive(untilAborted(this.exit, opts.signal));
   }
 
-  kill(signal: number | string = 'SIGTERM'): void {
-    native.pidfdSendSignal(this.started.pidfd, parseSignal(signal));
+  /** Signal it (through its pidfd: never another process that took its pid). False once it has exited. */
+  kill(signal: number | string = 'SIGTERM'): boolean {
+    return this.started.signal(parseSignal(signal));
   }
 
   /** Resize its terminal. */

@@ -16,9 +16,14 @@ import type { ExitStatus } from './exit.js';
 import { prepareStdio } from './stdio.js';
 import type { StdioOption } from './stdio.js';
 
+/** Which container a log message is about (one logger serves every container of a Runtime). */
+export interface LogContext {
+  id: string;
+}
+
 export interface Logger {
-  warn(msg: string): void;
-  debug?(msg: string): void;
+  warn(msg: string, context?: LogContext): void;
+  debug?(msg: string, context?: LogContext): void;
 }
 
 export interface RuntimeOptions {
@@ -79,8 +84,8 @@ export class Runtime {
         config,
         ownConsole,
         stdio: opts.stdio === undefined || opts.stdio === 'inherit' ? undefined : stdio.fds,
-        warn: (m) => this.logger?.warn(m),
-        debug: this.logger?.debug ? (m) => this.logger?.debug?.(m) : undefined,
+        warn: (m) => this.warn(m, id),
+        debug: this.logger?.debug ? (m) => this.logger?.debug?.(m, { id }) : undefined,
       });
       stdio.handedOver();
       this.exits.set(id, stamped(created.exit));
@@ -118,8 +123,8 @@ export class Runtime {
   }
 
   /** @internal */
-  warn(msg: string): void {
-    this.logger?.warn(msg);
+  warn(msg: string, id: string): void {
+    this.logger?.warn(msg, { id });
   }
 
   /** @internal */

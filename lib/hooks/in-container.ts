@@ -51,11 +51,7 @@ export async function spawnInNamespaces(pid: number, hook: Hook, state: string):
   const timer = hook.timeout
     ? setTimeout(() => {
         timedOut = true;
-        try {
-          native.pidfdSendSignal(joined.pidfd, 9);
-        } catch {
-          /* already gone */
-        }
+        joined.signal(9);
         // And whatever it started (its group id is its pid, which stays taken while the group
         // has members): they hold its output pipes, which we read to their end.
         try {

@@ -27,7 +27,11 @@ const TYPES: LinuxNamespaceType[] = ['user', 'ipc', 'uts', 'network', 'pid', 'cg
 export interface Joined {
   /** host pid of the process (it runs `ops` and then execs) */
   pid: number;
-  pidfd: number;
+  /**
+   * Signal it through its pidfd; false once it has exited. The pidfd is closed when the exit is
+   * collected, so its number must never be used after that (it may be another file by then).
+   */
+  signal(sig: number): boolean;
   /** its exit; we are its parent (CLONE_PARENT), so the status is ours to collect */
   exit: Promise<native.WaitResult>;
 }
@@ -115,6 +119,28 @@ export async function spawnJoined(o: JoinOptions): Promise<Joined> {
   }
 }
 
+/** A pidfd on the joined process, its exit (when we reap it), and signalling that ends with it. */
+function watchJoined(pid: number, reap: boolean): Joined {
+  const pidfd = native.pidfdOpen(pid);
+  let open = true;
+  const exit = reap
+    ? native.waitPidfd(pidfd, false).finally(() => {
+        open = false;
+        closeSync(pidfd);
+      })
+    : new Promise<native.WaitResult>(() => undefined);
+  const signal = (sig: number): boolean => {
+    if (!open) return false;
+    try {
+      native.pidfdSendSignal(pidfd, sig);
+      return true;
+    } catch {
+      return false; // exited, not yet collected
+    }
+  };
+  return { pid, signal, exit };
+}
+
 async function drive(spawned: native.SpawnResult, plan: PlanOp[], o: JoinOptions): Promise<Joined> {
   const stage1 = native.waitPidfd(spawned.pidfd, false).finally(() => closeSync(spawned.pidfd));
   const sync = new SyncChannel(spawned.fd);
@@ -126,9 +152,7 @@ async function drive(spawned: native.SpawnResult, plan: PlanOp[], o: JoinOptions
         await o.onSeccomp(joined.pid);
         sync.go();
       } else if (m.type === 'pid') {
-        const pidfd = native.pidfdOpen(m.pid);
-        const exit = o.reap === false ? new Promise<native.WaitResult>(() => undefined) : native.waitPidfd(pidfd, false).finally(() => closeSync(pidfd));
-        joined = { pid: m.pid, pidfd, exit };
+        joined = watchJoined(m.pid, o.reap !== false);
         sync.go();
       } else if (m.type === 'error') {
         const err = initError((i) => plan[i], m);
@@ -145,11 +169,7 @@ async function drive(spawned: native.SpawnResult, plan: PlanOp[], o: JoinOptions
     }
   } catch (err) {
     if (joined) {
-      try {
-        native.pidfdSendSignal(joined.pidfd, 9);
-      } catch {
-        /* gone */
-      }
+      joined.signal(9);
       if (o.reap !== false) await native.keepingAlive(joined.exit);
     }
     throw err;

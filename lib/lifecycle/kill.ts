@@ -59,7 +59,9 @@ export async function signalContainer(rec: ContainerRecord, signal: number, all:
 
 export async function killContainer(store: StateStore, id: string, signal: number, all = false): Promise<void> {
   await store.withRecord(id, async (rec) => {
-    if (statusOf(store, rec) === 'stopped') throw new StateError('container not running', 'stopped');
+    // With --all, a stopped container's cgroup may still hold processes (no pid namespace of its
+    // own, so they outlived the init): runc signals them, and so do we.
+    if (statusOf(store, rec) === 'stopped' && !(all && rec.cgroup)) throw new StateError('container not running', 'stopped');
     await signalContainer(rec, signal, all);
   });
 }

@@ -1,6 +1,8 @@
 // A container as the shim holds it: its bundle, whether the shim mounted its rootfs, its init
 // and execs by id.
 
+import type { Container } from '../api/container.js';
+import { notFound } from './grpc-errors.js';
 import type { ShimProcess } from './process.js';
 
 export class ShimContainer {
@@ -12,12 +14,20 @@ export class ShimContainer {
   /** OOM kills counted so far */
   oomKills = 0;
   deleted = false;
+  /** the library's handle, once Create has made the container */
+  api?: Container;
 
   constructor(
     readonly id: string,
     readonly bundle: string,
     readonly init: ShimProcess,
   ) {}
+
+  /** The library's handle (Create has succeeded by the time any other RPC finds this container). */
+  get container(): Container {
+    if (!this.api) throw notFound(`container ${this.id} is still being created`);
+    return this.api;
+  }
 
   process(execId: string): ShimProcess | undefined {
     return execId ? this.execs.get(execId) : this.init;

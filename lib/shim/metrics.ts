@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import type { Stats } from '../cgroups/stats.js';
-import type { CgroupManager } from '../cgroups/manager.js';
+import type { CgroupInfo } from '../api/container.js';
 import { MetricsV1, MetricsV2 } from './proto/metrics.js';
 import type { Any } from './proto/well-known.js';
 import { anyOf } from './proto/well-known.js';
@@ -150,6 +150,6 @@ function v2(s: Stats, dir: string): Any {
   });
 }
 
-export function metricsOf(stats: Stats, mgr: CgroupManager): Any {
-  return mgr.rec.layout === 'v2' ? v2(stats, mgr.place.v2!.dir) : v1(stats);
+export function metricsOf(stats: Stats, cgroup: CgroupInfo): Any {
+  return cgroup.layout === 'v2' && cgroup.unified ? v2(stats, cgroup.unified) : v1(stats);
 }

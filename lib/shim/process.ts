@@ -7,7 +7,10 @@ import type { Timestamp } from './proto/well-known.js';
 import { timestampOf } from './proto/well-known.js';
 import type { ProcessIO, StdioPaths } from './io/process-io.js';
 import type { Process } from '../../spec/types.js';
-import type { WaitResult } from '../native.js';
+import type { ExecProcess } from '../api/exec-process.js';
+
+/** How a process ended, as far as the shim needs it (a wait result, or the library's ExitStatus). */
+type Ended = { exitCode: number | null; signal: number | null };
 
 export interface ExitInfo {
   status: number;
@@ -21,7 +24,7 @@ function deferred<T>(): { promise: Promise<T>; resolve(v: T): void } {
 }
 
 /** 128+signal for a killed process, as the runc shim reports it. */
-export function exitStatusOf(w: WaitResult): number {
+export function exitStatusOf(w: Ended): number {
   if (w.signal !== null) return 128 + w.signal;
   if (w.exitCode !== null) return w.exitCode;
   return 255; // we were not the one who collected it: containerd's "unknown" status
@@ -29,8 +32,8 @@ export function exitStatusOf(w: WaitResult): number {
 
 export class ShimProcess {
   pid = 0;
-  /** /proc start time, to signal the right process by pid */
-  startTime?: string;
+  /** an exec, once started: the library's handle (signals go through its pidfd) */
+  handle?: ExecProcess;
   state: 'created' | 'running' | 'stopped' = 'created';
   exit?: ExitInfo;
   io?: ProcessIO;
@@ -78,7 +81,7 @@ export class ShimProcess {
     return this.published.promise;
   }
 
-  static exitOf(w: WaitResult): ExitInfo {
+  static exitOf(w: Ended): ExitInfo {
     return { status: exitStatusOf(w), at: timestampOf(Date.now()) };
   }
 }

@@ -1,26 +1,19 @@
 // The Task service (containerd.task.v2.Task, also served as v3): every RPC of shim.proto, done
-// in-process with caisson's lifecycle functions. exec_id "" means the container's init.
+// in-process through the library's public API (Runtime, Container, ExecProcess), as any Node
+// program would use it. exec_id "" means the container's init.
 //
 // Event order (containerd's runtime v2 contract): create → start → exit → delete for the init;
 // exec-added → exec-started → exit for an exec; one queue keeps them ordered. A process's exit
 // is queued only after its start event (ShimProcess.startDecided), and the init's exit only after
 // every running exec of its container has exited and been published.
 
-import { NotFoundError, StateError } from '../errors.js';
+import { StateError } from '../errors.js';
 import { loadBundle, parseJson } from '../bundle.js';
-import { createContainer } from '../lifecycle/create.js';
-import { deleteContainer } from '../lifecycle/delete.js';
-import { checkExecProcess, execInContainer } from '../lifecycle/exec.js';
-import { containerPids, killContainer, signalContainer, signalProcess } from '../lifecycle/kill.js';
-import { setPaused } from '../lifecycle/pause.js';
-import { startContainer } from '../lifecycle/start.js';
-import { updateContainer } from '../lifecycle/update.js';
-import { containerStats } from '../lifecycle/events.js';
-import { CgroupManager } from '../cgroups/manager.js';
-import { oomKills } from '../cgroups/stats.js';
-import { readProcStat } from '../state/proc.js';
-import { StateStore, validateId } from '../state/store.js';
-import type { ContainerRecord } from '../state/store.js';
+import { checkExecProcess } from '../lifecycle/exec.js';
+import { validateId } from '../state/store.js';
+import { Runtime } from '../api/runtime.js';
+import type { ExitStatus } from '../api/exit.js';
+import type { LinuxResources } from '../../spec/types.js';
 import type { Handler } from './ttrpc/server.js';
 import * as task from './proto/task.js';
 import { TaskStatus } from './proto/task.js';
@@ -60,8 +53,8 @@ export interface TaskServiceOptions {
 
 export class TaskService {
   readonly containers = new Map<string, ShimContainer>();
-  private readonly stores = new Map<string, StateStore>();
-  private readonly storeOf = new Map<string, StateStore>();
+  /** one Runtime per state root (containerd's namespace, or the root its options name) */
+  private readonly runtimes = new Map<string, Runtime>();
   private oomTimer?: NodeJS.Timeout;
   private shutdownRequested = false;
 
@@ -117,19 +110,17 @@ export class TaskService {
     return { c, p };
   }
 
-  private store(id: string): StateStore {
-    const s = this.storeOf.get(id);
-    if (!s) throw notFound(`container ${id} not found`);
-    return s;
-  }
-
-  private record(id: string): ContainerRecord {
-    const rec = this.store(id).read(id);
-    if (!rec) throw new NotFoundError(id);
-    return rec;
-  }
-
   private warn = (id: string) => (m: string) => this.o.log.warn(m, id);
+
+  private runtime(root: string): Runtime {
+    let rt = this.runtimes.get(root);
+    if (!rt) {
+      const log = this.o.log;
+      const logger = { warn: (m: string, c?: { id: string }) => log.warn(m, c?.id), debug: log.debugEnabled ? (m: string, c?: { id: string }) => log.debug(m, c?.id) : undefined };
+      this.runtimes.set(root, (rt = new Runtime({ root, logger })));
+    }
+    return rt;
+  }
 
   // ---- Create / Start ----
 
@@ -139,8 +130,7 @@ export class TaskService {
     if (r.checkpoint || r.parentCheckpoint) throw unimplemented('restoring from a checkpoint is not supported by caisson yet');
     const opts = parseOptions(r.options, this.warn(r.id));
     const root = runtimeRoot(this.o.namespace, opts.root);
-    let store = this.stores.get(root);
-    if (!store) this.stores.set(root, (store = new StateStore(root)));
+    const runtime = this.runtime(root);
     this.o.log.attach(r.id, r.bundle);
 
     const paths = { stdin: r.stdin, stdout: r.stdout, stderr: r.stderr, terminal: r.terminal };
@@ -156,25 +146,21 @@ export class TaskService {
       c.ownPidNamespace = (loaded.spec.linux?.namespaces ?? []).some((n) => n.type === 'pid' && !n.path);
       io = await ProcessIO.prepare(paths, { id: r.id, namespace: this.o.namespace }, this.o.log);
       init.io = io;
-      const created = await createContainer(store, r.id, {
+      const container = await runtime.create(r.id, {
         loaded,
-        stdio: io.childStdio,
+        stdio: io.childStdio ?? 'inherit',
         ownConsole: r.terminal,
         noPivot: opts.noPivot,
         noNewKeyring: opts.noNewKeyring,
-        warn: this.warn(r.id),
-        debug: this.o.log.debugEnabled ? (m) => this.o.log.debug(m, r.id) : undefined,
       });
-      init.pid = created.record.pid;
-      init.startTime = created.record.startTime;
+      c.api = container;
+      init.pid = container.state().pid;
       this.o.reaper?.own(init.pid);
-      if (created.console !== undefined) io.attachConsole(created.console);
+      if (container.pty) io.attachConsole(container.pty);
       io.afterStart();
-      this.storeOf.set(r.id, store);
       recordRuntimeRoot(r.bundle, root);
-      const cg = created.record.cgroup;
-      c.oomKills = cg ? oomKills(new CgroupManager(cg)) : 0;
-      void this.watchExit(c, init, created.exit);
+      c.oomKills = container.oomKills();
+      void this.watchExit(c, init, container.wait());
     } catch (err) {
       this.containers.delete(r.id);
       io?.close();
@@ -207,7 +193,7 @@ export class TaskService {
     if (p.state !== 'created') throw failedPrecondition(`process ${execId || id} is already ${p.state === 'running' ? 'running' : 'stopped'}`);
     if (p.isInit) {
       // A failed start leaves the init created (or gone); Delete reports and removes it.
-      await startContainer(this.store(id), id);
+      await c.container.start();
       p.markStarted();
       void this.o.publisher.publish(anyOf(ev.TaskStart, { containerId: id, pid: p.pid }));
       return { pid: p.pid };
@@ -219,26 +205,26 @@ export class TaskService {
     try {
       io = await ProcessIO.prepare(p.paths, { id, namespace: this.o.namespace }, this.o.log);
       p.io = io;
-      const started = await execInContainer(this.store(id), id, p.spec!, { stdio: io.childStdio, ownConsole: p.paths.terminal, warn: this.warn(id) });
-      p.pid = started.pid;
-      p.startTime = readProcStat(started.pid)?.startTime;
+      const handle = await c.container.exec(p.spec!, { stdio: io.childStdio ?? 'inherit' });
+      p.handle = handle;
+      p.pid = handle.pid;
       this.o.reaper?.own(p.pid);
-      if (started.console !== undefined) io.attachConsole(started.console);
+      if (handle.pty) io.attachConsole(handle.pty);
       io.afterStart();
       p.markStarted();
       void this.o.publisher.publish(anyOf(ev.TaskExecStarted, { containerId: id, execId, pid: p.pid }));
-      void this.watchExit(c, p, started.exit);
+      void this.watchExit(c, p, handle.wait());
       return { pid: p.pid };
     } catch (err) {
       io?.close();
       p.markNeverStarted();
-      p.markExited({ status: 255, at: ShimProcess.exitOf({ reaped: false, exitCode: null, signal: null }).at });
+      p.markExited({ status: 255, at: ShimProcess.exitOf({ exitCode: null, signal: null }).at });
       throw err;
     }
   }
 
   /** The exit of a process we started: recorded at once, published in order. */
-  private async watchExit(c: ShimContainer, p: ShimProcess, exit: Promise<import('../native.js').WaitResult>): Promise<void> {
+  private async watchExit(c: ShimContainer, p: ShimProcess, exit: Promise<ExitStatus>): Promise<void> {
     const e = ShimProcess.exitOf(await exit);
     p.exitedRaw = e;
     this.o.reaper?.disown(p.pid);
@@ -262,17 +248,15 @@ export class TaskService {
    * exit must have been published first. An OOM kill that ended it is reported before the exit.
    */
   private async beforeInitExit(c: ShimContainer): Promise<void> {
-    const rec = this.store(c.id).read(c.id);
-    if (rec && !c.ownPidNamespace && rec.cgroup) await signalContainer(rec, SIGKILL, true).catch(() => undefined);
-    this.checkOom(c, rec);
+    if (!c.ownPidNamespace) await c.container.kill(SIGKILL, { all: true }).catch(() => undefined);
+    this.checkOom(c);
     await Promise.all(c.runningExecs().map((x) => x.wait()));
   }
 
   // ---- OOM ----
 
-  private checkOom(c: ShimContainer, rec = this.store(c.id).read(c.id)): void {
-    if (!rec?.cgroup) return;
-    const n = oomKills(new CgroupManager(rec.cgroup));
+  private checkOom(c: ShimContainer): void {
+    const n = c.container.oomKills();
     if (n > c.oomKills) {
       c.oomKills = n;
       void this.o.publisher.publish(anyOf(ev.TaskOOM, { containerId: c.id }));
@@ -320,11 +304,11 @@ export class TaskService {
   // ---- signals and state ----
 
   private async kill(id: string, execId: string, signal: number, all: boolean): Promise<void> {
-    const { p } = this.process(id, execId);
+    const { c, p } = this.process(id, execId);
     if (p.state === 'stopped' || p.exitedRaw) throw notFound('process already finished');
     if (p.isInit) {
       try {
-        await killContainer(this.store(id), id, signal, all);
+        await c.container.kill(signal, { all });
       } catch (err) {
         if (err instanceof StateError) throw notFound('process already finished');
         throw err;
@@ -332,16 +316,13 @@ export class TaskService {
       return;
     }
     if (p.state === 'created') throw failedPrecondition(`exec ${execId} is not started`);
-    if (!signalProcess(p.pid, p.startTime, signal)) throw notFound('process already finished');
+    if (!p.handle?.kill(signal)) throw notFound('process already finished');
   }
 
   private async state(id: string, execId: string): Promise<Parameters<typeof task.StateResponse.encode>[0]> {
     const { c, p } = this.process(id, execId);
     let status: number = p.state === 'created' ? TaskStatus.CREATED : p.state === 'stopped' ? TaskStatus.STOPPED : TaskStatus.RUNNING;
-    if (status === TaskStatus.RUNNING) {
-      const rec = this.store(id).read(id);
-      if (rec?.cgroup && new CgroupManager(rec.cgroup).isFrozen()) status = TaskStatus.PAUSED;
-    }
+    if (status === TaskStatus.RUNNING && c.container.state().status === 'paused') status = TaskStatus.PAUSED;
     return {
       id: p.execId || c.id,
       bundle: c.bundle,
@@ -360,15 +341,15 @@ export class TaskService {
   private async pids(id: string): Promise<{ processes: Parameters<typeof task.ProcessInfo.encode>[0][] }> {
     const c = this.container(id);
     const byPid = new Map([...c.execs.values()].filter((p) => p.pid).map((p) => [p.pid, p.execId]));
-    const pids = c.init.exitedRaw ? [] : containerPids(this.record(id));
+    const pids = c.init.exitedRaw ? [] : c.container.pids();
     return {
       processes: pids.map((pid) => ({ pid, info: byPid.has(pid) ? anyOf(ProcessDetails, { execId: byPid.get(pid)! }) : undefined })),
     };
   }
 
   private async pause(id: string, paused: boolean): Promise<void> {
-    this.container(id);
-    await setPaused(this.store(id), id, paused);
+    const c = this.container(id);
+    await (paused ? c.container.pause() : c.container.resume());
     void this.o.publisher.publish(paused ? anyOf(ev.TaskPaused, { containerId: id }) : anyOf(ev.TaskResumed, { containerId: id }));
   }
 
@@ -384,9 +365,10 @@ export class TaskService {
   }
 
   private async update(id: string, resources: task.CreateTaskRequest['options']): Promise<void> {
-    this.container(id);
+    const c = this.container(id);
     if (!resources) throw invalidArgument('update needs resources');
-    await updateContainer(this.store(id), id, parseJson(Buffer.from(resources.value).toString('utf8'), 'the resources'), this.warn(id));
+    // Validated by update itself (errors name the JSON path).
+    await c.container.update(parseJson(Buffer.from(resources.value).toString('utf8'), 'the resources') as LinuxResources);
   }
 
   private async wait(id: string, execId: string): Promise<{ exitStatus: number; exitedAt: ExitInfo['at'] }> {
@@ -396,10 +378,10 @@ export class TaskService {
   }
 
   private async stats(id: string): Promise<{ stats: ReturnType<typeof metricsOf> }> {
-    this.container(id);
-    const rec = this.record(id);
-    if (!rec.cgroup) throw failedPrecondition(`container ${id} has no cgroup to read`);
-    return { stats: metricsOf(containerStats(this.store(id), id), new CgroupManager(rec.cgroup)) };
+    const c = this.container(id);
+    const cgroup = c.container.cgroup();
+    if (!cgroup) throw failedPrecondition(`container ${id} has no cgroup to read`);
+    return { stats: metricsOf(c.container.stats(), cgroup) };
   }
 
   private async connect(id: string): Promise<{ shimPid: number; taskPid: number; version: string }> {
@@ -421,23 +403,22 @@ export class TaskService {
     if (p.state === 'running') throw failedPrecondition(`cannot delete a running process (container ${id})`);
     if (c.runningExecs().length) throw failedPrecondition(`cannot delete container ${id}: execs still running`);
     c.deleted = true;
-    const store = this.store(id);
     try {
       if (p.state === 'created') {
         // Never started: kill the waiting init; its exit is recorded, not published.
         p.markNeverStarted();
-        await deleteContainer(store, id, true, this.warn(id));
+        await c.container.kill(SIGKILL).catch(() => undefined);
       }
       const e = await p.wait();
       await p.io?.drained(IO_DRAIN_MS);
       p.io?.close();
       for (const x of c.execs.values()) x.io?.close();
-      await deleteContainer(store, id, true, this.warn(id));
+      // Forced: without a pid namespace of its own, what the init left behind goes too.
+      await c.container.delete({ force: true });
       if (c.rootfsMounted) unmountRootfs(c.bundle);
       c.rootfsMounted = false;
       void this.o.publisher.publish(anyOf(ev.TaskDelete, { containerId: id, pid: p.pid, exitStatus: e.status, exitedAt: e.at }));
       this.containers.delete(id);
-      this.storeOf.delete(id);
       this.o.log.detach(id);
       if (this.shutdownRequested && this.containers.size === 0) this.o.onIdle?.();
       return { pid: p.pid, exitStatus: e.status, exitedAt: e.at };

@@ -136,6 +136,17 @@ export class Sandbox {
     return JSON.parse(r.stdout);
   }
 
+  /** Poll `state` until the container has `status` (right after `run -d` it may not exist yet). */
+  async waitForStatus(id: string, status: string, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const s = await this.state(id).catch(() => ({ status: 'absent' }));
+      if (s.status === status) return;
+      if (Date.now() > deadline) throw new Error(`${id} is ${s.status}, expected ${status}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
   /** State directories left under our root (must be none after cleanup). */
   stateLeft(): string[] {
     return existsSync(this.root) ? readdirSync(this.root) : [];

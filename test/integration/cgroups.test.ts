@@ -216,6 +216,19 @@ describe('lifecycle verbs on cgroups', () => {
     void pid;
   });
 
+  it('kill --all still reaches what a stopped init left in its cgroup (no pid namespace), as runc', async () => {
+    const { id } = await detached(['sh', '-c', 'sleep 60 & exit 0'], (s) => {
+      s.linux!.namespaces = s.linux!.namespaces!.filter((n) => n.type !== 'pid');
+    });
+    await sb.waitForStatus(id, 'stopped');
+    const left = JSON.parse((await sb.rt(['ps', '--format', 'json', id])).stdout) as number[];
+    expect(left.length).toBe(1);
+    expect((await sb.rt(['kill', id, 'KILL'])).code).not.toBe(0); // the init is gone
+    expect((await sb.rt(['kill', '--all', id, 'KILL'])).code).toBe(0);
+    await sleep(300);
+    expect(existsSync(`/proc/${left[0]}/status`) && !/State:\s+Z/.test(readFileSync(`/proc/${left[0]}/status`, 'utf8'))).toBe(false);
+  });
+
   it('events --stats prints one stats event', async () => {
     const { id } = await detached(['sleep', '30'], (s) => (s.linux!.resources = { memory: { limit: 64 << 20 }, pids: { limit: 50 } }));
     const r = await sb.rt(['events', '--stats', id]);

@@ -1,7 +1,7 @@
 // The library API in-process: no CLI, no process per operation. Typed results and errors,
 // exit statuses learnt as the init's parent, many containers at once.
 
-import { closeSync, readSync, writeSync } from 'node:fs';
+import { closeSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as native from '../../lib/native.js';
 import { ConfigError, NotFoundError, Runtime, StateError, SystemError } from '../../lib/index.js';
@@ -96,8 +96,10 @@ describe.skipIf(!IS_CAISSON)('Runtime and Container', () => {
 
     const long = await c.exec({ args: ['/bin/sleep', '30'], cwd: '/' });
     expect(c.pids()).toContain(long.pid);
-    long.kill('KILL');
+    expect(long.kill('KILL')).toBe(true);
     expect(await long.wait()).toMatchObject({ exitCode: null, signal: 9 });
+    // Its pidfd is closed with its exit: a later kill reaches no one (never a reused fd or pid).
+    expect(long.kill('KILL')).toBe(false);
 
     const bad = await c.exec({ args: ['true'], cwd: 'relative' }).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(ConfigError);
@@ -128,5 +130,33 @@ describe.skipIf(!IS_CAISSON)('Runtime and Container', () => {
         }
       }
     }
+  });
+
+  it('cgroup() names its directories and oomKills() counts what the OOM killer took', async () => {
+    const c = await runtime.create(sb.id(), {
+      bundle: sb.bundle(['sh', '-c', 'sleep 30'], (s) => (s.linux!.resources = { ...s.linux!.resources, memory: { limit: 16 << 20, swap: 16 << 20 } })),
+    });
+    await c.start();
+    const cg = c.cgroup()!;
+    expect(['v1', 'v2', 'hybrid']).toContain(cg.layout);
+    const memory = cg.layout === 'v2' ? cg.unified! : cg.v1.find((h) => h.controllers.includes('memory'))!.dir;
+    expect(readFileSync(`${memory}/cgroup.procs`, 'utf8').split('\n')).toContain(String(c.state().pid));
+    expect(c.oomKills()).toBe(0);
+    // A process that grows past the limit: the kernel kills it, the count goes up.
+    const hog = await c.exec({ args: ['sh', '-c', 'x=a; while :; do x=$x$x; done'], cwd: '/', env: ['PATH=/bin'] });
+    expect((await hog.wait()).signal).toBe(9);
+    expect(c.oomKills()).toBeGreaterThanOrEqual(1);
+    await c.delete({ force: true });
+  });
+
+  it('the logger hears each message with the id of the container it is about', async () => {
+    const heard: [string, string | undefined][] = [];
+    const rt = new Runtime({ root: sb.root, logger: { warn: (m, ctx) => heard.push([m, ctx?.id]), debug: (m, ctx) => heard.push([m, ctx?.id]) } });
+    const ids = [sb.id(), sb.id()];
+    // Two at once through one logger: each message still names its own container.
+    const cs = await Promise.all(ids.map((id) => rt.create(id, { bundle: sb.bundle(['true']) })));
+    for (const c of cs) await c.delete({ force: true });
+    for (const id of ids) expect(heard.filter(([, who]) => who === id).length).toBeGreaterThan(0);
+    expect(heard.filter(([, who]) => !ids.includes(who!))).toEqual([]);
   });
 });

@@ -16,16 +16,7 @@ afterEach(async () => {
   await sb.cleanup();
 });
 
-async function waitForStatus(id: string, status: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    // Right after `run` starts, the container may not exist yet.
-    const s = await sb.state(id).catch(() => ({ status: 'absent' }));
-    if (s.status === status) return;
-    if (Date.now() > deadline) throw new Error(`${id} is ${s.status}, expected ${status}`);
-    await sleep(20);
-  }
-}
+const waitForStatus = (id: string, status: string) => sb.waitForStatus(id, status);
 
 describe('create / start / state / kill / delete', () => {
   it('creates a container that waits, starts it, and reports each status', async () => {

@@ -7,9 +7,9 @@
 import { closeSync, constants, createWriteStream, mkdirSync, openSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { Socket } from 'node:net';
-import { ReadStream } from 'node:tty';
 import { dirname } from 'node:path';
 import * as native from '../../native.js';
+import type { Pty } from '../../api/stdio.js';
 import { parseStdio } from './uri.js';
 import type { StdioTarget } from './uri.js';
 import { openFifoWriter, openStdinFifo } from './fifo.js';
@@ -45,8 +45,7 @@ export class ProcessIO {
   private stdinHolder?: number;
   private stdinReader?: Socket;
   private stdinPipe?: Socket;
-  private master?: number;
-  private pty?: ReadStream;
+  private terminal?: Pty;
   private logger?: BinaryLogger;
   private readonly closers: (() => void)[] = [];
 
@@ -163,12 +162,10 @@ export class ProcessIO {
     reader.pipe(pipe);
   }
 
-  /** With a terminal: the pty master from create/exec, copied to and from the FIFOs. */
-  attachConsole(master: number): void {
-    this.master = master;
-    const pty = new ReadStream(master, { writable: true } as never);
-    this.pty = pty;
-    pty.on('error', () => {}); // EIO once the last slave holder is gone: that is the end
+  /** With a terminal: the process's pty (from the library's create or exec), copied to and from the FIFOs. */
+  attachConsole(terminal: Pty): void {
+    this.terminal = terminal;
+    const pty = terminal.stream;
     const out = parseStdio(this.paths.stdout);
     if (out.kind === 'fifo' || out.kind === 'file') {
       const users = new Map([[`out`, 1]]);
@@ -196,15 +193,15 @@ export class ProcessIO {
   closeStdin(): void {
     closeQuietly(this.stdinHolder);
     this.stdinHolder = undefined;
-    if (this.pty) {
+    if (this.terminal) {
       this.stdinReader?.unpipe();
       this.stdinReader?.destroy();
     }
   }
 
   resize(width: number, height: number): void {
-    if (this.master === undefined) throw new Error('the process has no terminal');
-    native.setWinsize(this.master, height, width);
+    if (!this.terminal) throw new Error('the process has no terminal');
+    this.terminal.resize(height, width);
   }
 
   /** Resolves when all output was copied (the process and its children closed their ends), or after `timeoutMs`. */
@@ -221,8 +218,8 @@ export class ProcessIO {
     this.stdinHolder = undefined;
     this.stdinReader?.destroy();
     this.stdinPipe?.destroy();
-    this.pty?.destroy();
-    this.master = undefined;
+    this.terminal?.close();
+    this.terminal = undefined;
     this.logger?.child.unref();
   }
 }
