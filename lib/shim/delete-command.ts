@@ -5,7 +5,8 @@
 // itself, with this status (137: it was killed).
 
 import { existsSync } from 'node:fs';
-import { StateStore } from '../state/store.js';
+import { NotFoundError } from '../errors.js';
+import { Runtime } from '../api/runtime.js';
 import { timestampOf } from './proto/well-known.js';
 import { DeleteResponse } from './proto/task.js';
 import { recordedRuntimeRoot } from './runtime-root.js';
@@ -15,12 +16,22 @@ import type { ShimFlags } from './flags.js';
 export async function runDelete(flags: ShimFlags, warn: (m: string) => void): Promise<Buffer> {
   const bundle = flags.bundle || process.cwd();
   if (!flags.id) throw new Error('shim id cannot be empty');
-  const store = new StateStore(recordedRuntimeRoot(bundle, flags.namespace));
-  const rec = store.exists(flags.id) ? store.read(flags.id) : undefined;
-  if (store.exists(flags.id)) {
-    const { deleteContainer } = await import('../lifecycle/delete.js');
-    await deleteContainer(store, flags.id, true, warn);
+  const runtime = new Runtime({ root: recordedRuntimeRoot(bundle, flags.namespace), logger: { warn } });
+  let container;
+  try {
+    container = runtime.load(flags.id);
+  } catch (err) {
+    if (!(err instanceof NotFoundError)) throw err; // else nothing of it is left in caisson's state
+  }
+  let pid = 0;
+  if (container) {
+    try {
+      pid = container.state().pid;
+    } catch {
+      /* a half-made state directory: delete still removes it */
+    }
+    await container.delete({ force: true });
   }
   if (existsSync(rootfsDir(bundle)) && isMountPoint(rootfsDir(bundle))) unmountRootfs(bundle);
-  return DeleteResponse.encode({ pid: rec?.pid ?? 0, exitStatus: 128 + 9, exitedAt: timestampOf(Date.now()) });
+  return DeleteResponse.encode({ pid, exitStatus: 128 + 9, exitedAt: timestampOf(Date.now()) });
 }
