@@ -23,7 +23,13 @@ const WARMUP = opt('--warmup', 3);
 const GAP = opt('--gap', 0);
 
 const work = mkdtempSync(join(tmpdir(), 'caisson-bench-'));
-const cleanup = () => rmSync(work, { recursive: true, force: true });
+// The state roots live where each runtime keeps them by default (/run/runc, /run/crun,
+// /run/caisson): on the /run tmpfs, not beside the bundle on the disk.
+const stateBase = mkdtempSync(join(existsSync('/run') ? '/run' : tmpdir(), 'caisson-bench-state-'));
+const cleanup = () => {
+  rmSync(work, { recursive: true, force: true });
+  rmSync(stateBase, { recursive: true, force: true });
+};
 process.on('exit', cleanup);
 
 // crun would refuse the hybrid layout; mask it in this (private) mount namespace only.
@@ -36,7 +42,7 @@ if (existsSync(controllers)) {
 // crun 1.8 only accepts the spec versions it knows; 1.0.2 means the same to all three.
 const { bundle } = writeExampleBundle(join(work, 'bundle'), { args: ['true'], edit: (s) => (s.ociVersion = '1.0.2') });
 const CONCURRENCY = opt('--concurrency', 8);
-const library = new Runtime({ root: join(work, 'state-library') });
+const library = new Runtime({ root: join(stateBase, 'library') });
 const runtimes = [
   { name: 'caisson', bin: join(here, '../bin/caisson') },
   { name: 'library', lib: true },
@@ -58,7 +64,7 @@ function once(rt, id) {
   if (rt.lib) return onceInProcess(id);
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(rt.bin, ['--root', join(work, `state-${rt.name}`), 'run', '--bundle', bundle, id], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(rt.bin, ['--root', join(stateBase, rt.name), 'run', '--bundle', bundle, id], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     child.on('close', (code) => {

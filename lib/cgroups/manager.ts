@@ -6,7 +6,7 @@
 // the v1 controllers do the work and the cgroup2 tree only tracks processes. Every directory
 // created is recorded, and delete removes exactly those.
 
-import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmdirSync, writeFileSync, writeSync } from 'node:fs';
 import { posix } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CaissonError, ConfigError, fromNodeError, SystemError } from '../errors.js';
@@ -45,8 +45,37 @@ function writeFile(dir: string, file: string, value: string, from: string): void
   }
 }
 
+/** Several writes to the files of one directory, each file opened once (v1 device rules: a write each). */
+function writeFiles(dir: string, writes: { file: string; value: string }[], from: string): void {
+  const fds = new Map<string, number>();
+  try {
+    for (const { file, value } of writes) {
+      const path = posix.join(dir, file);
+      try {
+        let fd = fds.get(file);
+        if (fd === undefined) fds.set(file, (fd = openSync(path, constants.O_WRONLY)));
+        writeSync(fd, value);
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        throw new SystemError(`${from}: write "${value}" to ${path}`, Math.abs(e.errno ?? 5), { syscall: 'write', errnoName: e.code });
+      }
+    }
+  } finally {
+    for (const fd of fds.values()) closeSync(fd);
+  }
+}
+
 /** mkdir -p, returning the directories that did not exist (parents first). */
 function mkdirAll(dir: string, stopAt: string): string[] {
+  // The usual case, one syscall: the parent is there and the container's directory is not.
+  try {
+    mkdirSync(dir);
+    return [dir];
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return [];
+    if (code !== 'ENOENT') throw fromNodeError(`create cgroup ${dir}`, err);
+  }
   const missing: string[] = [];
   for (let d = dir; d !== stopAt && d !== '/' && !existsSync(d); d = posix.dirname(d)) missing.unshift(d);
   for (const d of missing) {
@@ -173,7 +202,7 @@ export class CgroupManager {
     const rules = deviceRules(devices);
     const v1 = v1Dir(this.place, 'devices');
     if (this.rec.layout !== 'v2' && v1) {
-      for (const w of v1DeviceWrites(rules)) writeFile(v1.dir, w.file, w.value, '$.linux.resources.devices');
+      writeFiles(v1.dir, v1DeviceWrites(rules), '$.linux.resources.devices');
       return;
     }
     if (!this.place.v2) throw new ConfigError('$.linux.resources.devices', 'this host has neither a v1 devices controller nor cgroup v2');
@@ -320,6 +349,13 @@ export class CgroupManager {
     const leaves = new Set(this.dirs().map((d) => d.dir));
     for (const d of [...this.rec.created].reverse()) {
       if (leaves.has(d)) {
+        // Mostly nothing was made below: one rmdir. Else what is below goes first.
+        try {
+          rmdirSync(d);
+          continue;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        }
         below(d);
         rmdir(d);
         continue;
