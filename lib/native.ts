@@ -24,7 +24,7 @@ export interface WaitResult {
 }
 
 interface Addon {
-  spawn(plan: Buffer, minFd: number, cgroupFd?: number): SpawnResult;
+  spawn(plan: Buffer, minFd: number, cgroupFd?: number, nsFlags?: number): SpawnResult;
   loadExecTrampoline(path: string): void;
   seccompFlagSupported(flag: number): boolean;
   pidfdOpen(pid: number): number;
@@ -103,12 +103,13 @@ function wrap<T>(step: string, fn: () => T): T {
 /**
  * Clone the first child, which executes `plan` (see native/plan.h). Fds below `minFd` are left
  * for the container (stdio and --preserve-fds), so the sync socket is placed above them. With
- * `cgroupFd` (a cgroup v2 directory) the child is born in that cgroup.
+ * `cgroupFd` (a cgroup v2 directory) the child is born in that cgroup. With `nsFlags` (CLONE_NEW*
+ * bits) the child is the init itself, cloned into those new namespaces (no stage 1).
  */
-export function spawn(plan: Buffer, minFd = 3, cgroupFd?: number): SpawnResult {
+export function spawn(plan: Buffer, minFd = 3, cgroupFd?: number, nsFlags = 0): SpawnResult {
   const a = load();
   loadTrampoline(a);
-  return wrap('start container init', () => a.spawn(plan, minFd, cgroupFd));
+  return wrap(nsFlags ? 'start container init in its new namespaces' : 'start container init', () => a.spawn(plan, minFd, cgroupFd ?? -1, nsFlags));
 }
 
 export function pidfdOpen(pid: number): number {

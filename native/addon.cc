@@ -91,10 +91,12 @@ Napi::Value SeccompFlagSupported(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, r < 0 && errno == EFAULT);
 }
 
-// spawn(plan: Buffer, minFd: number) -> { pid, pidfd, fd }
+// spawn(plan: Buffer, minFd: number, cgroupFd?: number, nsFlags?: number) -> { pid, pidfd, fd }
 //
 // Clones the first child, which runs the plan (child.c) and never returns here. The parent gets
 // the child's pid, a pidfd for it, and its end of the sync socket (non-blocking, close-on-exec).
+// With nsFlags (CLONE_NEW* bits) that child is the container's init itself, born in its new
+// namespaces; the plan then has no stage 1 (lib/plan/namespaces.ts says when).
 Napi::Value Spawn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsBuffer()) throw Napi::TypeError::New(env, "plan must be a Buffer");
@@ -119,10 +121,22 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   // Optionally born straight into a cgroup v2 directory (CLONE_INTO_CGROUP, Linux 5.7): no
   // moment where the child runs outside the container's cgroup.
   int cgroup_fd = OptInt(info, 2, -1);
+  // Only namespaces a clone may create here: no user namespace (the parent must write its id
+  // maps first), no time namespace (offsets are set before anyone enters), no cgroup namespace
+  // (clone3 would root it at our cgroup, not the container's).
+  const uint64_t allowed_ns = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS;
+  double ns_arg = info.Length() > 3 && info[3].IsNumber() ? info[3].As<Napi::Number>().DoubleValue() : 0;
+  if (ns_arg < 0 || ns_arg > static_cast<double>(UINT32_MAX) || ns_arg != static_cast<double>(static_cast<uint64_t>(ns_arg)) ||
+      (static_cast<uint64_t>(ns_arg) & ~allowed_ns) != 0) {
+    close(sv[0]);
+    close(sv[1]);
+    throw Napi::RangeError::New(env, "nsFlags: only CLONE_NEWNS, NEWPID, NEWNET, NEWIPC and NEWUTS may be given");
+  }
+  uint64_t ns_flags = static_cast<uint64_t>(ns_arg);
   int pidfd = -1;
   struct cs_clone_args args;
   std::memset(&args, 0, sizeof(args));
-  args.flags = CLONE_PIDFD;
+  args.flags = CLONE_PIDFD | ns_flags;
   args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
   args.exit_signal = SIGCHLD;
   if (cgroup_fd >= 0) {
@@ -132,7 +146,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   long pid = cs_clone3(&args);
   if (pid < 0 && errno == ENOSYS && cgroup_fd < 0) {
     // clone(2) stores the pidfd through the parent_tid argument when CLONE_PIDFD is set.
-    pid = syscall(SYS_clone, CLONE_PIDFD | SIGCHLD, 0, &pidfd, 0, 0);
+    pid = syscall(SYS_clone, CLONE_PIDFD | ns_flags | SIGCHLD, 0, &pidfd, 0, 0);
   }
   if (pid == 0) {
     close(sv[0]);

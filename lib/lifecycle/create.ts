@@ -172,6 +172,9 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
   let gatheredFds: number[] = [];
   let spawned: native.SpawnResult | undefined;
   let sync: SyncChannel | undefined;
+  // A stage 1 (namespaces to join, or a user namespace) clones the init and exits; without one
+  // the child we clone is the init itself (plan.cloneFlags).
+  let stage1Pidfd: number | undefined;
   let stage1Exit: Promise<native.WaitResult> | undefined;
   let initPid = 0;
   let initPidfd: number | undefined;
@@ -214,11 +217,28 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
     const intoDir = cgroups?.intoCgroupDir();
     const cgroupFd = intoDir ? openSync(intoDir, constants.O_RDONLY | constants.O_DIRECTORY) : undefined;
     try {
-      spawned = native.spawn(encodePlan(plan), minFd, cgroupFd);
+      spawned = native.spawn(encodePlan(plan), minFd, cgroupFd, plan.cloneFlags);
     } finally {
       if (cgroupFd !== undefined) closeSync(cgroupFd);
     }
-    stage1Exit = native.waitPidfd(spawned.pidfd, false);
+    let startTime = '';
+    /** The init exists and (two stages) waits for GO: watch it, and what only we may set. */
+    const initBorn = (pid: number, pidfd: number) => {
+      initPid = pid;
+      initPidfd = pidfd;
+      initExit = native.waitPidfd(pidfd, false);
+      startTime = readProcStat(pid)?.startTime ?? '';
+      opts.debug?.(`container init of ${id} is pid ${pid}`);
+      // From here, with host privileges: lowering it needs CAP_SYS_RESOURCE in the initial
+      // user namespace, which the init itself may not have.
+      if (spec.process?.oomScoreAdj !== undefined) writeOomScoreAdj(pid, spec.process.oomScoreAdj);
+    };
+    if (plan.cloneFlags) {
+      initBorn(spawned.pid, spawned.pidfd);
+    } else {
+      stage1Pidfd = spawned.pidfd;
+      stage1Exit = native.waitPidfd(stage1Pidfd, false);
+    }
     // The child has its own copies now; ours must not linger (and must never reach a container).
     for (const fd of gatheredFds.splice(0)) closeSync(fd);
     if (consoleFd !== undefined) closeSync(consoleFd);
@@ -227,7 +247,6 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
     delete seccomp?.install.listenerFd;
     sync = new SyncChannel(spawned.fd);
 
-    let startTime = '';
     for (let ready = false; !ready; ) {
       const m = await untilAborted(sync.next(), opts.signal);
       switch (m.type) {
@@ -236,15 +255,8 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
           sync.go();
           break;
         case 'pid':
-          initPid = m.pid;
           // The init is our child (CLONE_PARENT) and waits for GO: its pid cannot be reused yet.
-          initPidfd = native.pidfdOpen(initPid);
-          initExit = native.waitPidfd(initPidfd, false);
-          startTime = readProcStat(initPid)?.startTime ?? '';
-          opts.debug?.(`container init of ${id} is pid ${initPid}`);
-          // From here, with host privileges: lowering it needs CAP_SYS_RESOURCE in the initial
-          // user namespace, which the init itself may not have.
-          if (spec.process?.oomScoreAdj !== undefined) writeOomScoreAdj(initPid, spec.process.oomScoreAdj);
+          initBorn(m.pid, native.pidfdOpen(m.pid));
           sync.go();
           break;
         case 'reached':
@@ -267,7 +279,7 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
         }
       }
     }
-    await native.keepingAlive(stage1Exit);
+    if (stage1Exit) await native.keepingAlive(stage1Exit);
 
     // Ops after WAIT_START fail at `start` time; keep what start needs to explain them.
     const startIndex = plan.ops.findIndex((o) => o.code === Op.WAIT_START);
@@ -300,7 +312,7 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
     sync?.abort();
     const hookFailed = err instanceof HookError;
     // Kill and reap what we started, then remove every trace.
-    for (const fd of [initPidfd, spawned?.pidfd]) {
+    for (const fd of [initPidfd, stage1Pidfd]) {
       if (fd === undefined) continue;
       try {
         native.pidfdSendSignal(fd, SIGKILL);
@@ -319,7 +331,7 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
     for (const fd of gatheredFds) closeSync(fd);
     for (const fd of [consoleFd, consoleOurs, seccomp?.ours, seccomp?.install.listenerFd]) if (fd !== undefined) closeSync(fd);
     if (listenFd !== undefined) closeSync(listenFd);
-    if (spawned) closeSync(spawned.pidfd);
+    if (stage1Pidfd !== undefined) closeSync(stage1Pidfd);
     sync?.close();
     lock.release();
   }

@@ -22,6 +22,8 @@ import { sysctlWrites } from './sysctl.js';
 export interface BuiltPlan extends Plan {
   /** the parent must write uid_map/gid_map when the child asks */
   newUserNs: boolean;
+  /** non-zero: no stage 1, the parent clones the init with these CLONE_NEW* flags (see namespaces.ts) */
+  cloneFlags: number;
   warnings: string[];
 }
 
@@ -74,7 +76,7 @@ export function buildPlan(spec: Spec, ctx: PlanContext): BuiltPlan {
     ...ns.ops,
   ];
   // The init's first act on v1 and hybrid hosts: join its cgroups, before it allocates anything.
-  if (selfJoin) ops.push(...cgroupJoinOps(ctx.cgroupTaskFds, ns.cgroupNsDeferred));
+  if (selfJoin || ns.cgroupNsDeferred) ops.push(...cgroupJoinOps(ctx.cgroupTaskFds, ns.cgroupNsDeferred));
 
   if (!ctx.noNewKeyring) {
     // Search permission for the possessor's uid, or for "other" when uids are remapped.
@@ -147,5 +149,5 @@ export function buildPlan(spec: Spec, ctx: PlanContext): BuiltPlan {
       seccomp: ctx.seccomp,
     }),
   );
-  return { ops, newUserNs: ns.newUser, warnings };
+  return { ops, newUserNs: ns.newUser, cloneFlags: ns.cloneFlags, warnings };
 }

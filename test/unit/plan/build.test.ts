@@ -20,11 +20,9 @@ describe('buildPlan with the default config', () => {
 
   it('has the whole plan in order', () => {
     expect(opNames(plan.ops)).toEqual([
-      // stage 1
+      // no stage 1: the init is cloned into its namespaces, then makes its cgroup namespace
       'CLOSE_FDS',
       'UNSHARE',
-      'FORK_INIT',
-      // the init
       'JOIN_KEYRING',
       'SETHOSTNAME',
       'MOUNT_PROPAGATION',
@@ -64,8 +62,10 @@ describe('buildPlan with the default config', () => {
     expect(plan.ops[0]).toEqual({ code: Op.CLOSE_FDS, label: 'close inherited fds', fields: [3, 1, 9] });
   });
 
-  it('creates the namespaces in one UNSHARE', () => {
-    expect(plan.ops[1]!.fields).toEqual([CLONE.NEWPID | CLONE.NEWNET | CLONE.NEWIPC | CLONE.NEWUTS | CLONE.NEWNS | CLONE.NEWCGROUP]);
+  it('clones the init into its new namespaces; it makes the cgroup namespace itself', () => {
+    expect(plan.cloneFlags).toBe(CLONE.NEWPID | CLONE.NEWNET | CLONE.NEWIPC | CLONE.NEWUTS | CLONE.NEWNS);
+    expect(plan.ops[1]).toMatchObject({ code: Op.UNSHARE, fields: [CLONE.NEWCGROUP] });
+    expect(find(plan.ops, Op.FORK_INIT)).toEqual([]);
   });
 
   it('joins a session keyring named after the container, searchable by its uid', () => {
@@ -278,8 +278,6 @@ describe('buildPlan options and context', () => {
     const ops = buildPlan(minimalSpec(), makeCtx({ noNewKeyring: true, hostHasKcore: false })).ops;
     expect(opNames(ops)).toEqual([
       'CLOSE_FDS',
-      'UNSHARE',
-      'FORK_INIT',
       'MOUNT_PROPAGATION',
       'ROOTFS_BIND',
       ...n(6, 'MKNOD'),
@@ -347,11 +345,12 @@ describe('buildPlan: sysfs in a new user namespace', () => {
 describe('buildPlan: the cgroup join on v1 and hybrid hosts (cgroupSync)', () => {
   it('the init joins its v1 cgroups itself as its first ops, keeps those fds until then, then makes the cgroup namespace', () => {
     const spec = defaultSpec();
+    spec.linux!.namespaces!.push({ type: 'user' }); // a stage 1, so the init's first ops are plain to see
     const ops = buildPlan(spec, makeCtx({ cgroupTaskFds: [40, 41] })).ops;
     const fork = indexOf(ops, Op.FORK_INIT);
     const stage1 = ops.slice(0, fork + 1);
     expect(stage1.some((o) => o.code === Op.JOIN_CGROUP)).toBe(false);
-    expect(Number(find(stage1, Op.UNSHARE)[0]!.fields[0]) & CLONE.NEWCGROUP).toBe(0);
+    expect(find(stage1, Op.UNSHARE).some((o) => Number(o.fields[0]) & CLONE.NEWCGROUP)).toBe(false);
     expect(ops.slice(fork + 1, fork + 4)).toMatchObject([
       { code: Op.JOIN_CGROUP, fields: [40] },
       { code: Op.JOIN_CGROUP, fields: [41] },
@@ -364,10 +363,19 @@ describe('buildPlan: the cgroup join on v1 and hybrid hosts (cgroupSync)', () =>
     expect(ops.some((o) => o.code === Op.WAIT_PARENT)).toBe(false);
   });
 
-  it('without cgroupSync (pure v2: cloned into the cgroup), no join ops and the cgroup namespace in stage 1', () => {
-    const ops = buildPlan(defaultSpec(), makeCtx({ cgroupTaskFds: [] })).ops;
+  it('without cgroupSync (pure v2: cloned into the cgroup), no join ops and, with a stage 1, the cgroup namespace there', () => {
+    const spec = defaultSpec();
+    spec.linux!.namespaces!.push({ type: 'user' });
+    const ops = buildPlan(spec, makeCtx({ cgroupTaskFds: [] })).ops;
     expect(ops.some((o) => o.code === Op.JOIN_CGROUP)).toBe(false);
     const stage1 = ops.slice(0, indexOf(ops, Op.FORK_INIT) + 1);
-    expect(Number(find(stage1, Op.UNSHARE)[0]!.fields[0]) & CLONE.NEWCGROUP).toBe(CLONE.NEWCGROUP);
+    expect(find(stage1, Op.UNSHARE).some((o) => Number(o.fields[0]) & CLONE.NEWCGROUP)).toBe(true);
+  });
+
+  it('the init cloned straight into its namespaces joins its v1 cgroups first, then makes its cgroup namespace', () => {
+    const plan = buildPlan(defaultSpec(), makeCtx({ cgroupTaskFds: [40, 41] }));
+    expect(plan.cloneFlags & CLONE.NEWCGROUP).toBe(0);
+    expect(opNames(plan.ops).slice(0, 4)).toEqual(['CLOSE_FDS', 'JOIN_CGROUP', 'JOIN_CGROUP', 'UNSHARE']);
+    expect(plan.ops[3]!.fields).toEqual([CLONE.NEWCGROUP]);
   });
 });

@@ -58,19 +58,26 @@ describe('namespaceOps', () => {
     expect(() => namespaceOps(spec([{ type: 'mount', path: '/proc/1/ns/mnt' }]), { mount: 5 })).not.toThrow();
   });
 
-  it('only a new mount namespace: one UNSHARE, then FORK_INIT', () => {
+  it('only a new mount namespace: no stage 1, the init is cloned straight into it', () => {
     const p = namespaceOps(spec([{ type: 'mount' }]), {});
-    expect(p.ops).toEqual([
-      { code: Op.UNSHARE, label: 'create mount namespaces', fields: [CLONE.NEWNS] },
-      { code: Op.FORK_INIT, label: 'start container init', fields: [] },
-    ]);
+    expect(p.ops).toEqual([]);
+    expect(p.cloneFlags).toBe(CLONE.NEWNS);
     expect(p.newUser).toBe(false);
     expect([...p.newTypes]).toEqual(['mount']);
     expect([...p.joinedTypes]).toEqual([]);
   });
 
+  it('nothing to join, no user or time namespace: clone flags for all but cgroup, which the init makes', () => {
+    const p = namespaceOps(spec([{ type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'cgroup' }]), {});
+    expect(p.ops).toEqual([]);
+    expect(p.cloneFlags).toBe(CLONE.NEWPID | CLONE.NEWNET | CLONE.NEWIPC | CLONE.NEWUTS | CLONE.NEWNS);
+    // A cgroup namespace made by clone3 would be rooted at the parent's cgroup.
+    expect(p.cgroupNsDeferred).toBe(true);
+  });
+
   it('combines every new non-user namespace into one UNSHARE, named in config order', () => {
     const p = namespaceOps(spec([{ type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'cgroup' }, { type: 'time' }]), {});
+    expect(p.cloneFlags).toBe(0); // a time namespace needs a stage 1
     expect(opNames(p.ops)).toEqual(['UNSHARE', 'FORK_INIT']);
     const flags = CLONE.NEWPID | CLONE.NEWNET | CLONE.NEWIPC | CLONE.NEWUTS | CLONE.NEWNS | CLONE.NEWCGROUP | CLONE.NEWTIME;
     expect(p.ops[0]!.fields).toEqual([flags]);
@@ -187,15 +194,16 @@ describe('namespaceOps', () => {
     });
   });
 
-  it('FORK_INIT is always the last op', () => {
+  it('with a stage 1, FORK_INIT is always its last op', () => {
     const cases: LinuxNamespace[][] = [
-      [{ type: 'mount' }],
+      [{ type: 'mount' }, { type: 'time' }],
       [{ type: 'user' }, { type: 'mount' }],
       [{ type: 'mount', path: '/x' }],
       [{ type: 'user', path: '/u' }, { type: 'mount' }, { type: 'pid' }, { type: 'time' }],
     ];
     for (const namespaces of cases) {
       const p = namespaceOps(spec(namespaces, { timeOffsets: { monotonic: { secs: 1 } } }), { mount: 3, user: 4 });
+      expect(p.cloneFlags).toBe(0);
       expect(p.ops.at(-1)!.code).toBe(Op.FORK_INIT);
       expect(p.ops.filter((o) => o.code === Op.FORK_INIT)).toHaveLength(1);
     }
@@ -204,19 +212,19 @@ describe('namespaceOps', () => {
 
 describe('namespaceOps: joining the cgroups by hand (v1, hybrid)', () => {
   it('the first child never waits for the move; a new cgroup namespace is left to the init', () => {
-    const p = namespaceOps(spec([{ type: 'pid' }, { type: 'network' }, { type: 'mount' }, { type: 'cgroup' }]), {}, false, true);
+    const p = namespaceOps(spec([{ type: 'user' }, { type: 'pid' }, { type: 'network' }, { type: 'mount' }, { type: 'cgroup' }]), {}, false, true);
     expect(p.ops.some((o) => o.code === Op.WAIT_PARENT)).toBe(false);
     const unshares = p.ops.filter((o) => o.code === Op.UNSHARE);
-    expect(unshares).toHaveLength(1);
-    expect(Number(unshares[0]!.fields[0]) & CLONE.NEWCGROUP).toBe(0);
+    expect(unshares).toHaveLength(2); // user, then the rest
+    expect(Number(unshares[1]!.fields[0]) & CLONE.NEWCGROUP).toBe(0);
     expect(p.cgroupNsDeferred).toBe(true);
     expect(p.ops.at(-1)!.code).toBe(Op.FORK_INIT);
   });
 
   it('without cgroupSync the cgroup namespace is made with the others', () => {
-    const q = namespaceOps(spec([{ type: 'pid' }, { type: 'mount' }, { type: 'cgroup' }]), {});
+    const q = namespaceOps(spec([{ type: 'user' }, { type: 'pid' }, { type: 'mount' }, { type: 'cgroup' }]), {});
     expect(q.cgroupNsDeferred).toBe(false);
-    expect(Number(q.ops.find((o) => o.code === Op.UNSHARE)!.fields[0]) & CLONE.NEWCGROUP).toBe(CLONE.NEWCGROUP);
+    expect(Number(q.ops.filter((o) => o.code === Op.UNSHARE)[1]!.fields[0]) & CLONE.NEWCGROUP).toBe(CLONE.NEWCGROUP);
   });
 
   it('cgroupJoinOps: one self-join per v1 tasks fd, then the deferred cgroup namespace', () => {
