@@ -8,11 +8,15 @@
 //                    runs `start` (and, with 1.6, `delete`) on every container
 //   dist/index.js    the library entry (`import { Runtime } from 'caisson'`), ESM
 //   dist/types/      declarations, from tsc
-// Run by `npm install` (prepare) and `npm run build`.
+// Run by `npm install` (prepare), `npm run build`, `npm test` and `npm pack` (prepare).
+//
+// The output is made in a staging directory and moved into dist/ file by file (rename is
+// atomic): a build never leaves a moment without dist/cli.cjs, so a build started while the CLI
+// runs (the package test packs the tree while other test files drive the CLI) cannot break it.
 
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,7 +29,9 @@ try {
   /* not a git checkout (npm tarball) */
 }
 
-rmSync(join(root, 'dist'), { recursive: true, force: true });
+const dist = join(root, 'dist');
+const staging = join(root, `.dist-build-${process.pid}`);
+rmSync(staging, { recursive: true, force: true });
 const common = {
   bundle: true,
   platform: 'node',
@@ -39,7 +45,7 @@ await build({
   ...common,
   entryPoints: { cli: join(root, 'lib/cli/entry.ts'), shim: join(root, 'lib/shim/main.ts') },
   outExtension: { '.js': '.cjs' },
-  outdir: join(root, 'dist'),
+  outdir: staging,
   format: 'cjs',
   // import.meta.url has no CommonJS meaning: give it the file's URL.
   define: { ...common.define, 'import.meta.url': '__caissonImportMetaUrl' },
@@ -48,14 +54,33 @@ await build({
 await build({
   ...common,
   entryPoints: { index: join(root, 'lib/index.ts') },
-  outdir: join(root, 'dist'),
+  outdir: staging,
   splitting: true,
   chunkNames: '_[name]-[hash]',
 });
 
 // Declarations for library users; skipped when TypeScript is not installed (e.g. production installs).
 try {
-  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--declarationDir', join(staging, 'types')], {
+    stdio: 'inherit',
+  });
 } catch (err) {
   if (err.code !== 'ENOENT' && !String(err.message).includes('Cannot find module')) throw err;
 }
+
+/** Every file below `dir`, as paths relative to it. */
+function filesBelow(dir, rel = '') {
+  return readdirSync(join(dir, rel)).flatMap((e) => {
+    const r = join(rel, e);
+    return statSync(join(dir, r)).isDirectory() ? filesBelow(dir, r) : [r];
+  });
+}
+
+// Into place, one atomic rename per file; then what this build no longer makes goes.
+const made = new Set(filesBelow(staging));
+for (const f of made) {
+  mkdirSync(dirname(join(dist, f)), { recursive: true });
+  renameSync(join(staging, f), join(dist, f));
+}
+if (existsSync(dist)) for (const f of filesBelow(dist)) if (!made.has(f)) rmSync(join(dist, f), { force: true });
+rmSync(staging, { recursive: true, force: true });

@@ -4,7 +4,7 @@
 // tarball holds no tests, fixtures or build junk. Caisson's own: not for runc.
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO, TEST_BASE } from '../helpers/paths.js';
@@ -63,4 +63,21 @@ describe.skipIf(!IS_CAISSON)('npm package', () => {
     expect(run.stdout).toBe('hello from the package 7\n');
     execFileSync('rm', ['-rf', join(WORK, 'bundle')]);
   }, 600_000);
+
+  it('a rebuild (npm pack runs one) never leaves a moment without the CLI bundle', async () => {
+    const cli = join(REPO, 'dist/cli.cjs');
+    const build = execCollect(process.execPath, [join(REPO, 'scripts/build.mjs')], { cwd: REPO, timeoutMs: 120_000 });
+    let done = false;
+    void build.then(() => (done = true));
+    let missing = 0;
+    let looks = 0;
+    while (!done) {
+      looks++;
+      if (!existsSync(cli)) missing++;
+      await new Promise((r) => setImmediate(r));
+    }
+    expect((await build).code).toBe(0);
+    expect(looks).toBeGreaterThan(10);
+    expect(missing).toBe(0);
+  });
 });
