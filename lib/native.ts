@@ -32,7 +32,8 @@ interface Addon {
   flock(fd: number, op: number): number;
   unixListen(path: string, minFd: number): number;
   waitPidfd(pidfd: number, ref: boolean): Promise<WaitResult>;
-  unixConnect(path: string, minFd: number): number;
+  readable(fd: number, ref: boolean): Promise<void>;
+  unixConnect(path: string, minFd: number, nonBlocking?: boolean): number;
   socketPair(minFd: number): [number, number];
   pipe(minFd: number): [number, number];
   recvFd(sock: number): { fd: number; name: string };
@@ -144,9 +145,14 @@ export function waitPidfd(pidfd: number, ref = true): Promise<WaitResult> {
   return wrap('wait for process', () => load().waitPidfd(pidfd, ref));
 }
 
-/** A connected unix stream socket (close-on-exec, fd >= minFd). */
-export function unixConnect(path: string, minFd = 3): number {
-  return wrap(`connect to ${path}`, () => load().unixConnect(path, minFd));
+/** Resolves once `fd` (non-blocking) has something to read: data, EOF or an error. */
+export function readable(fd: number, ref = true): Promise<void> {
+  return wrap('poll', () => load().readable(fd, ref));
+}
+
+/** A connected unix stream socket (close-on-exec, fd >= minFd; optionally non-blocking). */
+export function unixConnect(path: string, minFd = 3, nonBlocking = false): number {
+  return wrap(`connect to ${path}`, () => load().unixConnect(path, minFd, nonBlocking));
 }
 
 /** A connected socket pair, both ends close-on-exec and >= minFd. */

@@ -248,6 +248,15 @@ Napi::Value UnixConnect(const Napi::CallbackInfo& info) {
     close(fd);
     throw ErrnoError(env, err, "connect");
   }
+  // nonBlocking: for reading with plain reads and readable() polls (lib/lifecycle/sync.ts).
+  if (info.Length() > 2 && info[2].ToBoolean()) {
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+      int err = errno;
+      close(fd);
+      throw ErrnoError(env, err, "fcntl(O_NONBLOCK)");
+    }
+  }
   return Napi::Number::New(env, fd);
 }
 
@@ -480,8 +489,41 @@ void StopWaitAtTeardown(void* arg) {
   uv_close(reinterpret_cast<uv_handle_t*>(&w->poll), OnPollClosed);
 }
 
+// A fd became readable (data, EOF or an error: the caller's read tells which).
+void OnFdReadable(uv_poll_t* handle, int status, int events) {
+  auto* w = static_cast<PidWait*>(handle->data);
+  napi_env env = w->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) == napi_ok) {
+    napi_callback_scope cb;
+    napi_value resource, undef;
+    napi_create_object(env, &resource);
+    if (napi_open_callback_scope(env, resource, w->context, &cb) == napi_ok) {
+      napi_get_undefined(env, &undef);
+      napi_resolve_deferred(env, w->deferred, undef);
+      napi_close_callback_scope(env, cb);
+    }
+    napi_close_handle_scope(env, scope);
+  }
+  napi_async_destroy(env, w->context);
+  FinishWait(w);
+}
+
+// One poll of a dup of `fd` for readability, settled by `cb` (see OnPollClosed for the dup).
+static Napi::Value StartPoll(const Napi::CallbackInfo& info, const char* name, uv_poll_cb cb);
+
 // waitPidfd(pidfd, ref = true) -> Promise<{ reaped, pid, exitCode, signal, errno }>
 Napi::Value WaitPidfd(const Napi::CallbackInfo& info) {
+  return StartPoll(info, "caisson:waitPidfd", OnPidfdReadable);
+}
+
+// readable(fd, ref = true) -> Promise<void>: resolves once `fd` has data, EOF or an error. The
+// sync socket with a container init is read this way (no stream machinery per container).
+Napi::Value Readable(const Napi::CallbackInfo& info) {
+  return StartPoll(info, "caisson:readable", OnFdReadable);
+}
+
+static Napi::Value StartPoll(const Napi::CallbackInfo& info, const char* label, uv_poll_cb on_ready) {
   Napi::Env env = info.Env();
   int fd = ToFd(info, 0);
   bool ref = info.Length() < 2 || info[1].ToBoolean();
@@ -496,7 +538,7 @@ Napi::Value WaitPidfd(const Napi::CallbackInfo& info) {
   w->poll.data = w;
   napi_value promise, name;
   napi_create_promise(env, &w->deferred, &promise);
-  napi_create_string_utf8(env, "caisson:waitPidfd", NAPI_AUTO_LENGTH, &name);
+  napi_create_string_utf8(env, label, NAPI_AUTO_LENGTH, &name);
   napi_async_init(env, nullptr, name, &w->context);
   int rc = uv_poll_init(loop, &w->poll, own);
   if (rc < 0) {
@@ -505,7 +547,7 @@ Napi::Value WaitPidfd(const Napi::CallbackInfo& info) {
     delete w;
     throw ErrnoError(env, -rc, "uv_poll_init");
   }
-  rc = uv_poll_start(&w->poll, UV_READABLE, OnPidfdReadable);
+  rc = uv_poll_start(&w->poll, UV_READABLE, on_ready);
   if (rc < 0) {
     napi_async_destroy(env, w->context);
     w->done = true;
@@ -576,6 +618,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("flock", Napi::Function::New(env, Flock));
   exports.Set("unixListen", Napi::Function::New(env, UnixListen));
   exports.Set("waitPidfd", Napi::Function::New(env, WaitPidfd));
+  exports.Set("readable", Napi::Function::New(env, Readable));
   exports.Set("unixConnect", Napi::Function::New(env, UnixConnect));
   exports.Set("socketPair", Napi::Function::New(env, SocketPair));
   exports.Set("pipe", Napi::Function::New(env, Pipe));

@@ -221,6 +221,7 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
     } finally {
       if (cgroupFd !== undefined) closeSync(cgroupFd);
     }
+    sync = new SyncChannel(spawned.fd);
     let startTime = '';
     /** The init exists and (two stages) waits for GO: watch it, and what only we may set. */
     const initBorn = (pid: number, pidfd: number) => {
@@ -245,7 +246,6 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
     consoleFd = undefined;
     if (seccomp?.install.listenerFd !== undefined) closeSync(seccomp.install.listenerFd);
     delete seccomp?.install.listenerFd;
-    sync = new SyncChannel(spawned.fd);
 
     for (let ready = false; !ready; ) {
       const m = await untilAborted(sync.next(), opts.signal);

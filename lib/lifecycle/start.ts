@@ -7,8 +7,8 @@
 // poststart hook stops the container (spec steps 7 and 9; poststart is fatal as of v1.3.0);
 // `delete` then destroys it and runs the poststop hooks.
 
-import { rmSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { rmSync, writeSync } from 'node:fs';
+import * as native from '../native.js';
 import { CaissonError, StateError } from '../errors.js';
 import { hookState, runHooks } from '../hooks/run.js';
 import { START_REQUEST } from '../plan/opcodes.js';
@@ -19,15 +19,18 @@ import { signalContainer } from './kill.js';
 import { statusOf } from './status.js';
 import { MessageReader } from './sync.js';
 
-async function connectStart(path: string) {
-  const sock = createConnection({ path });
-  await new Promise<void>((resolve, reject) => {
-    sock.once('connect', resolve);
-    sock.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'ECONNREFUSED' || err.code === 'ENOENT' ? new StateError('container process is already dead', 'stopped') : err),
-    );
-  });
-  return sock;
+const ENOENT = 2;
+const ECONNREFUSED = 111;
+
+/** Our end of a connection to the waiting init (connecting to a listening unix socket never blocks). */
+function connectStart(path: string): MessageReader {
+  try {
+    return new MessageReader(native.unixConnect(path, 3, true));
+  } catch (err) {
+    const errno = (err as { errno?: number }).errno;
+    if (errno === ECONNREFUSED || errno === ENOENT) throw new StateError('container process is already dead', 'stopped');
+    throw err;
+  }
 }
 
 /** Run hooks of `kind`; if one fails, stop the container and rethrow. */
@@ -48,19 +51,18 @@ export async function startContainer(store: StateStore, id: string): Promise<voi
     const hooks = rec.config.hooks;
 
     const path = store.startSocket(id);
-    const sock = await connectStart(path);
+    const conn = connectStart(path);
     try {
       if (hooks?.startContainer?.length) {
         const state = hookState(id, rec.bundle, 'created', nsPid(rec.pid), rec.annotations);
         await hooksOrStop(rec, () => runHooks('startContainer', hooks.startContainer, state, { inContainerOf: rec.pid }));
       }
-      const reader = new MessageReader(sock);
-      sock.write(START_REQUEST);
-      const m = await reader.next();
+      writeSync(conn.fd, START_REQUEST);
+      const m = await conn.next();
       if (m.type === 'error') throw initError((i) => rec.startOps[i], m);
       if (m.type !== 'eof') throw new CaissonError('ESYSTEM', `unexpected reply from the container init: ${m.type}`);
     } finally {
-      sock.destroy();
+      conn.close();
       // Only one start can win: whatever happened, the container is no longer "created".
       rmSync(path, { force: true });
     }

@@ -1,7 +1,8 @@
 // The parent's end of the sync socket: typed messages from the child, GO/ABORT back.
 // Framing is native/plan.h's cs_msg: u32 type, u32 len, payload.
 
-import { Socket } from 'node:net';
+import { closeSync, readSync, writeSync } from 'node:fs';
+import { readable } from '../native.js';
 import { MSG_ERROR_LEN, MSG_HEADER_LEN, Msg } from '../plan/opcodes.js';
 
 export type ChildMessage =
@@ -38,72 +39,77 @@ function decode(type: number, payload: Buffer): ChildMessage {
   }
 }
 
-/** Reads framed messages from a stream; used for the sync socket and the start connection. */
+/**
+ * Reads framed messages from a non-blocking fd: the sync socket, and start's connection. Plain
+ * reads, and a poll of the fd when there is nothing yet: no stream machinery per container.
+ */
 export class MessageReader {
   private buf: Buffer = Buffer.alloc(0);
-  private queue: ChildMessage[] = [];
-  private waiters: ((m: ChildMessage) => void)[] = [];
   private ended = false;
-  readonly socket: Socket;
+  private closed = false;
+  private readonly chunk = Buffer.allocUnsafe(4096);
 
-  constructor(socket: Socket) {
-    this.socket = socket;
-    socket.on('data', (chunk: Buffer) => {
-      this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
-      while (this.buf.length >= MSG_HEADER_LEN) {
-        const type = this.buf.readUInt32LE(0);
-        const len = this.buf.readUInt32LE(4);
-        if (this.buf.length < MSG_HEADER_LEN + len) break;
-        const payload = this.buf.subarray(MSG_HEADER_LEN, MSG_HEADER_LEN + len);
-        this.buf = this.buf.subarray(MSG_HEADER_LEN + len);
-        this.push(decode(type, payload));
+  constructor(readonly fd: number) {}
+
+  /** The next whole message, or eof once the other end is gone (or the fd was closed here). */
+  async next(): Promise<ChildMessage> {
+    for (;;) {
+      const m = this.take();
+      if (m) return m;
+      if (this.ended || this.closed) return { type: 'eof' };
+      let n: number;
+      try {
+        n = readSync(this.fd, this.chunk, 0, this.chunk.length, null);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN' || code === 'EWOULDBLOCK') {
+          await readable(this.fd);
+          continue;
+        }
+        if (code === 'EINTR') continue;
+        n = 0; // ECONNRESET and the like: the other end is gone
       }
-    });
-    const end = () => {
-      if (!this.ended) {
-        this.ended = true;
-        this.push({ type: 'eof' });
-      }
-    };
-    socket.on('end', end);
-    socket.on('close', end);
-    socket.on('error', end);
+      if (n === 0) this.ended = true;
+      else this.buf = this.buf.length ? Buffer.concat([this.buf, this.chunk.subarray(0, n)]) : Buffer.from(this.chunk.subarray(0, n));
+    }
   }
 
-  private push(m: ChildMessage): void {
-    const w = this.waiters.shift();
-    if (w) w(m);
-    else this.queue.push(m);
+  private take(): ChildMessage | undefined {
+    if (this.buf.length < MSG_HEADER_LEN) return undefined;
+    const type = this.buf.readUInt32LE(0);
+    const len = this.buf.readUInt32LE(4);
+    if (this.buf.length < MSG_HEADER_LEN + len) return undefined;
+    const payload = this.buf.subarray(MSG_HEADER_LEN, MSG_HEADER_LEN + len);
+    this.buf = this.buf.subarray(MSG_HEADER_LEN + len);
+    return decode(type, payload);
   }
 
-  next(): Promise<ChildMessage> {
-    const m = this.queue.shift();
-    if (m) return Promise.resolve(m);
-    if (this.ended) return Promise.resolve({ type: 'eof' });
-    return new Promise((resolve) => this.waiters.push(resolve));
+  /** Send one header-only message (messages are 8 bytes: a socket buffer always takes them). */
+  protected send(type: number): void {
+    const b = Buffer.alloc(MSG_HEADER_LEN);
+    b.writeUInt32LE(type, 0);
+    writeSync(this.fd, b);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
   }
 }
 
+/** The parent's end of the sync socket with a child running a plan. */
 export class SyncChannel extends MessageReader {
-  constructor(fd: number) {
-    super(new Socket({ fd, readable: true, writable: true }));
-  }
-
-  private send(type: number): void {
-    const b = Buffer.alloc(MSG_HEADER_LEN);
-    b.writeUInt32LE(type, 0);
-    this.socket.write(b);
-  }
-
   go(): void {
     this.send(Msg.GO);
   }
 
+  /** Tell a child waiting for GO to give up (it may be gone already: then nothing is sent). */
   abort(): void {
-    if (!this.socket.destroyed) this.send(Msg.ABORT);
-  }
-
-  close(): void {
-    this.socket.destroy();
+    try {
+      this.send(Msg.ABORT);
+    } catch {
+      /* EPIPE, or closed: it is gone */
+    }
   }
 }
