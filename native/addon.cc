@@ -11,6 +11,9 @@
 #include <cstring>
 #include <string>
 
+#include <pthread.h>
+#include <signal.h>
+
 extern "C" {
 #include <sys/file.h>
 #include <sys/ioctl.h>
@@ -143,11 +146,18 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
     args.flags |= CLONE_INTO_CGROUP;
     args.cgroup = static_cast<uint64_t>(cgroup_fd);
   }
+  // No signal handler may run in the child before it has reset them (child.c unblocks).
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
   long pid = cs_clone3(&args);
   if (pid < 0 && errno == ENOSYS && cgroup_fd < 0) {
     // clone(2) stores the pidfd through the parent_tid argument when CLONE_PIDFD is set.
     pid = syscall(SYS_clone, CLONE_PIDFD | ns_flags | SIGCHLD, 0, &pidfd, 0, 0);
   }
+  int clone_err = errno;
+  if (pid != 0) pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  errno = clone_err;
   if (pid == 0) {
     close(sv[0]);
     cs_child_main(plan.Data(), static_cast<uint32_t>(plan.Length()), sv[1], g_trampoline_fd);
