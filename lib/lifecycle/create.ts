@@ -228,7 +228,6 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
       initPid = pid;
       initPidfd = pidfd;
       initExit = native.waitPidfd(pidfd, false);
-      startTime = readProcStat(pid)?.startTime ?? '';
       opts.debug?.(`container init of ${id} is pid ${pid}`);
       // From here, with host privileges: lowering it needs CAP_SYS_RESOURCE in the initial
       // user namespace, which the init itself may not have.
@@ -280,6 +279,9 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
       }
     }
     if (stage1Exit) await native.keepingAlive(stage1Exit);
+    // Read now that the init waits for start: while it still sets itself up, reading its stat
+    // contends with it (a quarter of a millisecond here). Our pidfd keeps its pid from reuse.
+    startTime = readProcStat(initPid)?.startTime ?? '';
 
     // Ops after WAIT_START fail at `start` time; keep what start needs to explain them.
     const startIndex = plan.ops.findIndex((o) => o.code === Op.WAIT_START);
