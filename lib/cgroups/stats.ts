@@ -92,8 +92,34 @@ function v1Stats(mgr: CgroupManager): Stats {
     },
     pids: { current: n(at('pids', 'pids.current')), limit: n(at('pids', 'pids.max')) },
     blkio: { ioServiceBytesRecursive: blk('blkio.throttle.io_service_bytes_recursive'), ioServicedRecursive: blk('blkio.throttle.io_serviced_recursive') },
-    hugetlb: {},
+    hugetlb: hugetlbStats(mgr),
   };
+}
+
+/**
+ * Per page size: from a v1 hugetlb hierarchy (hugetlb.<size>.usage_in_bytes, max_usage_in_bytes,
+ * failcnt), or, where hugetlb lives in the cgroup2 tree (a hybrid host), from there.
+ */
+function hugetlbStats(mgr: CgroupManager): Stats['hugetlb'] {
+  const d = v1Dir(mgr.place, 'hugetlb');
+  if (!d) return mgr.place.v2 ? hugetlbV2(mgr.place.v2.dir) : {};
+  const out: Stats['hugetlb'] = {};
+  const at = (f: string) => read(posix.join(d.dir, f));
+  for (const f of readdirSafe(d.dir)) {
+    const m = /^hugetlb\.(\d+[KMG]B)\.usage_in_bytes$/.exec(f);
+    if (m) out[m[1]!] = { usage: n(at(f)), max: n(at(`hugetlb.${m[1]}.max_usage_in_bytes`)), failcnt: n(at(`hugetlb.${m[1]}.failcnt`)) ?? 0 };
+  }
+  return out;
+}
+
+function hugetlbV2(dir: string): Stats['hugetlb'] {
+  const out: Stats['hugetlb'] = {};
+  const at = (f: string) => read(posix.join(dir, f));
+  for (const f of readdirSafe(dir)) {
+    const m = /^hugetlb\.(\d+[KMG]B)\.current$/.exec(f);
+    if (m) out[m[1]!] = { usage: n(at(f)), max: n(at(`hugetlb.${m[1]}.max`)), failcnt: keyed(at(`hugetlb.${m[1]}.events`)).max ?? 0 };
+  }
+  return out;
 }
 
 function v2Stats(mgr: CgroupManager): Stats {
@@ -112,11 +138,7 @@ function v2Stats(mgr: CgroupManager): Stats {
     io.push({ major, minor, op: 'Read', value: Number(f.rbytes ?? 0) }, { major, minor, op: 'Write', value: Number(f.wbytes ?? 0) });
     ios.push({ major, minor, op: 'Read', value: Number(f.rios ?? 0) }, { major, minor, op: 'Write', value: Number(f.wios ?? 0) });
   }
-  const hugetlb: Stats['hugetlb'] = {};
-  for (const f of readdirSafe(dir)) {
-    const m = /^hugetlb\.(\d+[KMG]B)\.current$/.exec(f);
-    if (m) hugetlb[m[1]!] = { usage: n(at(f)), max: n(at(`hugetlb.${m[1]}.max`)), failcnt: keyed(at(`hugetlb.${m[1]}.events`)).max ?? 0 };
-  }
+  const hugetlb = hugetlbV2(dir);
   return {
     cpu: {
       usage: { total: (cpu.usage_usec ?? 0) * 1000, kernel: (cpu.system_usec ?? 0) * 1000, user: (cpu.user_usec ?? 0) * 1000 },
