@@ -50,10 +50,12 @@ describe.skipIf(!IS_CAISSON)('npm package', () => {
         "const rootfs = buildBusyboxRootfs(process.argv[2]);",
         "const runtime = new Runtime({ root: process.argv[3] });",
         "const c = await runtime.create('from-package', { config: spec.default({ args: ['sh', '-c', 'echo hello from the package; exit 7'] }), rootfs, stdio: ['ignore', 'pipe', 'inherit'] });",
+        // Listen for the end of the output first: it may close before wait() resolves.
         "let out = ''; c.stdout.on('data', (d) => (out += d));",
+        "const closed = new Promise((r) => c.stdout.once('close', r));",
         'await c.start();',
         'const { exitCode } = await c.wait();',
-        "await new Promise((r) => c.stdout.once('close', r));",
+        'await closed;',
         'await c.delete();',
         'console.log(out.trim(), exitCode);',
       ].join('\n'),
