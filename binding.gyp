@@ -16,7 +16,8 @@
         "native/trampoline-memfd.c",
         "native/copyup.c",
         "native/reaper.c",
-        "native/host-mount.c"
+        "native/host-mount.c",
+        "native/spawn-client.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
@@ -107,6 +108,58 @@
             "-o",
             "<@(_outputs)",
             "native/exec-trampoline.c"
+          ]
+        }
+      ]
+    },
+    {
+      "target_name": "caisson-spawner",
+      "type": "none",
+      "actions": [
+        {
+          "action_name": "build_spawner",
+          "inputs": [
+            "native/spawner.c",
+            "native/child.c",
+            "native/ns.c",
+            "native/rootfs.c",
+            "native/mount.c",
+            "native/process.c",
+            "native/attrs.c",
+            "native/console.c",
+            "native/seccomp.c",
+            "native/copyup.c",
+            "native/spawn-proto.h",
+            "native/child.h",
+            "native/plan.h",
+            "native/sys.h"
+          ],
+          "outputs": [
+            "<(PRODUCT_DIR)/caisson-spawner"
+          ],
+          "action": [
+            "cc",
+            "-O2",
+            "-Wall",
+            "-Wextra",
+            "-Wno-unused-parameter",
+            "-Werror",
+            "-std=gnu11",
+            "-D_GNU_SOURCE",
+            "-fno-strict-aliasing",
+            "-Inative",
+            "-o",
+            "<@(_outputs)",
+            "native/spawner.c",
+            "native/child.c",
+            "native/ns.c",
+            "native/rootfs.c",
+            "native/mount.c",
+            "native/process.c",
+            "native/attrs.c",
+            "native/console.c",
+            "native/seccomp.c",
+            "native/copyup.c"
           ]
         }
       ]

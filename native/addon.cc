@@ -25,6 +25,8 @@ extern "C" {
 #include "bpf.h"
 #include "shim.h"
 #include "child.h"
+#include "spawn-client.h"
+#include "spawn-proto.h"
 #include "sys.h"
 #include "trampoline.h"
 }
@@ -94,7 +96,15 @@ Napi::Value SeccompFlagSupported(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, r < 0 && errno == EFAULT);
 }
 
-// spawn(plan: Buffer, minFd: number, cgroupFd?: number, nsFlags?: number) -> { pid, pidfd, fd }
+// startSpawner(path): start caisson-spawner (once); false when it cannot be started.
+Napi::Value StartSpawner(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "path must be a string");
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  return Napi::Boolean::New(env, cs_spawner_start(path.c_str()) == 0);
+}
+
+// spawn(plan: Buffer, minFd: number, cgroupFd?: number, nsFlags?: number, place?: number[]) -> { pid, pidfd, fd }
 //
 // Clones the first child, which runs the plan (child.c) and never returns here. The parent gets
 // the child's pid, a pidfd for it, and its end of the sync socket (non-blocking, close-on-exec).
@@ -137,6 +147,39 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   }
   uint64_t ns_flags = static_cast<uint64_t>(ns_arg);
   int pidfd = -1;
+
+  // Through the spawner when one runs (a long-lived process: see spawn-proto.h). `place` (5th
+  // argument) lists the fds the child must hold at their numbers.
+  if (info.Length() > 4 && info[4].IsArray() && cs_spawner_running()) {
+    Napi::Array arr = info[4].As<Napi::Array>();
+    int place[CS_SPAWN_MAX_PLACED];
+    unsigned n = 0;
+    bool fits = arr.Length() <= CS_SPAWN_MAX_PLACED;
+    for (uint32_t i = 0; fits && i < arr.Length(); i++) {
+      Napi::Value v = arr.Get(i);
+      if (!v.IsNumber()) throw Napi::TypeError::New(env, "place: fd numbers");
+      int64_t fd = v.As<Napi::Number>().Int64Value();
+      if (fd < 0 || fd > 65536) throw Napi::RangeError::New(env, "place: fd out of range");
+      place[n++] = static_cast<int>(fd);
+    }
+    if (fits) {
+      long via = cs_spawner_clone(plan.Data(), static_cast<uint32_t>(plan.Length()), sv[1], cgroup_fd, g_trampoline_fd, ns_flags, min_fd, place, n, &pidfd);
+      if (via > 0 || via == -2) {
+        close(sv[1]);
+        if (via == -2) {
+          close(sv[0]);
+          throw ErrnoError(env, ECHILD, "caisson-spawner died during a request");
+        }
+        int fl = fcntl(sv[0], F_GETFL);
+        if (fl >= 0) fcntl(sv[0], F_SETFL, fl | O_NONBLOCK);
+        Napi::Object out = Napi::Object::New(env);
+        out.Set("pid", Napi::Number::New(env, static_cast<double>(via)));
+        out.Set("pidfd", Napi::Number::New(env, pidfd));
+        out.Set("fd", Napi::Number::New(env, sv[0]));
+        return out;
+      }
+    }
+  }
   struct cs_clone_args args;
   std::memset(&args, 0, sizeof(args));
   args.flags = CLONE_PIDFD | ns_flags;
@@ -629,6 +672,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("unixListen", Napi::Function::New(env, UnixListen));
   exports.Set("waitPidfd", Napi::Function::New(env, WaitPidfd));
   exports.Set("readable", Napi::Function::New(env, Readable));
+  exports.Set("startSpawner", Napi::Function::New(env, StartSpawner));
   exports.Set("unixConnect", Napi::Function::New(env, UnixConnect));
   exports.Set("socketPair", Napi::Function::New(env, SocketPair));
   exports.Set("pipe", Napi::Function::New(env, Pipe));

@@ -106,7 +106,7 @@ export async function spawnJoined(o: JoinOptions): Promise<Joined> {
     try {
       const cgroupFd = intoDir ? openSync(intoDir, constants.O_RDONLY | constants.O_DIRECTORY) : undefined;
       try {
-        spawned = native.spawn(encodePlan({ ops: plan }), o.minFd ?? 3, cgroupFd);
+        spawned = native.spawn(encodePlan({ ops: plan }), o.minFd ?? 3, cgroupFd, 0, keep);
       } finally {
         if (cgroupFd !== undefined) closeSync(cgroupFd);
       }

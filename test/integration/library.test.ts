@@ -1,7 +1,7 @@
 // The library API in-process: no CLI, no process per operation. Typed results and errors,
 // exit statuses learnt as the init's parent, many containers at once.
 
-import { closeSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { closeSync, readdirSync, readFileSync, readlinkSync, readSync, writeSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as native from '../../lib/native.js';
 import { ConfigError, NotFoundError, Runtime, StateError, SystemError } from '../../lib/index.js';
@@ -159,4 +159,54 @@ describe.skipIf(!IS_CAISSON)('Runtime and Container', () => {
     for (const id of ids) expect(heard.filter(([, who]) => who === id).length).toBeGreaterThan(0);
     expect(heard.filter(([, who]) => !ids.includes(who!))).toEqual([]);
   });
+
+  it('after its first container, a process clones them through caisson-spawner; if that dies, it clones them itself', async () => {
+    const exeOf = (pid: number) => readlinkSync(`/proc/${pid}/exe`);
+    const bundle = sb.bundle(['sh', '-c', 'echo "umask $(umask)"']);
+    const made: Awaited<ReturnType<Runtime['create']>>[] = [];
+    try {
+      for (let i = 0; i < 2; i++) made.push(await runtime.create(sb.id(), { bundle, stdio: 'pipe' }));
+      // Created, not started: each init is still the program it was cloned from.
+      const exes = made.map((c) => exeOf(c.state().pid));
+      expect(exes.some((e) => e.endsWith('/caisson-spawner')), exes.join(', ')).toBe(true);
+      // Our child too (the inits it clones are ours as well: CLONE_PARENT).
+      const inits = made.map((c) => c.state().pid);
+      const spawner = childrenNamed('caisson-spawner').filter((p) => !inits.includes(p));
+      expect(spawner).toHaveLength(1);
+      // A container cloned there is the same container: our child, our umask, its output.
+      for (const c of made) {
+        const out = text(c.stdout!);
+        c.stdin!.end();
+        await c.start();
+        expect(await c.wait()).toMatchObject({ exitCode: 0 });
+        expect(await out).toBe(`umask ${process.umask().toString(8).padStart(4, '0')}\n`);
+      }
+      process.kill(spawner[0]!, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 50));
+      const after = await runtime.create(sb.id(), { bundle, stdio: 'ignore' });
+      made.push(after);
+      expect(exeOf(after.state().pid)).not.toMatch(/caisson-spawner/);
+      await after.start();
+      expect(await after.wait()).toMatchObject({ exitCode: 0 });
+    } finally {
+      for (const c of made) await c.delete({ force: true });
+    }
+  });
 });
+
+/** Our children whose comm is `name`. */
+function childrenNamed(name: string): number[] {
+  const out: number[] = [];
+  for (const t of readdirSync('/proc/self/task')) {
+    for (const p of readFileSync(`/proc/self/task/${t}/children`, 'utf8').split(' ').filter(Boolean)) {
+      try {
+        if (readFileSync(`/proc/${p}/comm`, 'utf8').trim() === name) out.push(Number(p));
+      } catch {
+        /* gone */
+      }
+    }
+  }
+  return out;
+}
+
+const text = (s: NodeJS.ReadableStream) => new Promise<string>((res) => { let t = ''; s.on('data', (d: Buffer) => (t += d)); s.on('end', () => res(t)); });

@@ -1,0 +1,54 @@
+/*
+ * The protocol between the addon and caisson-spawner (native/spawner.c), over a SOCK_SEQPACKET
+ * socket pair: one request message, one reply message, strictly in turn.
+ *
+ * Why a spawner at all: cloning Node costs a copy of its page tables, copy-on-write faults in
+ * all of Node's threads for every page written afterwards, and the teardown of that copy when
+ * the child execs; about a millisecond per container here. The spawner is a small
+ * single-threaded process the addon starts once; it clones each container's first child from
+ * its own small address space, with CLONE_PARENT so that child is still Node's child (Node
+ * reaps it through its pidfd, as before). The child runs the same plan interpreter.
+ *
+ * Request: struct cs_spawn_req as data, and `nfds` fds as SCM_RIGHTS, in this order:
+ *   [0]            the plan, a sealed memfd of `plan_len` bytes
+ *   [1]            the child's end of the sync socket
+ *   [2]            our working directory (O_PATH), entered by the child
+ *   [3]            the trampoline memfd, or absent when `has_trampoline` is 0
+ *   [next]         the cgroup2 directory for CLONE_INTO_CGROUP, when `has_cgroup` is 1
+ *   [the rest]     fds the child must hold at fixed numbers: `targets[i]`, with `cloexec[i]`
+ * Reply: struct cs_spawn_rep; with `result` > 0 (the pid) its pidfd as SCM_RIGHTS.
+ */
+#ifndef CAISSON_SPAWN_PROTO_H
+#define CAISSON_SPAWN_PROTO_H
+
+#include <stdint.h>
+
+#define CS_SPAWN_MAGIC 0x63737031u /* "csp1" */
+#define CS_SPAWN_MAX_PLACED 96     /* fds at fixed numbers (stdio, preserved, the plan's) */
+#define CS_SPAWN_MAX_FDS (CS_SPAWN_MAX_PLACED + 5)
+/* The spawner keeps its own fds at or above this, clear of the numbers a plan uses. */
+#define CS_SPAWN_OWN_FD_BASE 4096
+/* The control socket's number in the spawner (set up by the addon when it starts it). */
+#define CS_SPAWN_CTL_FD 3
+
+struct cs_spawn_req {
+  uint32_t magic;
+  uint32_t nfds;
+  uint64_t clone_flags; /* CLONE_NEW* bits only (checked on both sides) */
+  uint32_t plan_len;
+  uint32_t min_fd;      /* the sync socket goes at or above it (fds below are the container's) */
+  uint32_t umask;
+  uint8_t has_trampoline;
+  uint8_t has_cgroup;
+  uint16_t nplaced;
+  int32_t targets[CS_SPAWN_MAX_PLACED];
+  uint8_t cloexec[CS_SPAWN_MAX_PLACED];
+};
+
+struct cs_spawn_rep {
+  uint32_t magic;
+  int32_t result; /* pid, or -errno */
+  uint32_t sync_fd; /* where the child holds its end of the sync socket (for the record) */
+};
+
+#endif

@@ -1,0 +1,198 @@
+/*
+ * caisson-spawner: clones containers' first children for a long-lived Node process, from an
+ * address space a thousandth of Node's (see native/spawn-proto.h for why and for the protocol).
+ *
+ * Started by the addon with its control socket at fd 3 and Node's pid as argv[1]. It is
+ * single-threaded, non-dumpable, dies with Node (PDEATHSIG, or EOF on the socket), and serves
+ * one request at a time. Each child is cloned with CLONE_PARENT, so it is Node's child, places
+ * the fds the plan expects at their numbers, enters Node's working directory and umask, and
+ * then runs the same plan interpreter as a child cloned by the addon itself.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "spawn-proto.h"
+#include "sys.h"
+
+#define ALLOWED_NS (CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)
+
+static void reply(int ctl, int32_t result, uint32_t sync_fd, int pidfd) {
+  struct cs_spawn_rep rep = {.magic = CS_SPAWN_MAGIC, .result = result, .sync_fd = sync_fd};
+  struct iovec iov = {.iov_base = &rep, .iov_len = sizeof(rep)};
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } u;
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+  if (pidfd >= 0) {
+    memset(&u, 0, sizeof(u));
+    msg.msg_control = u.buf;
+    msg.msg_controllen = sizeof(u.buf);
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &pidfd, sizeof(int));
+  }
+  ssize_t n;
+  do n = sendmsg(ctl, &msg, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) _exit(0); /* Node is gone */
+}
+
+/* The lowest number >= from that is not a target and not below `below` (free in the child). */
+static int free_slot(const struct cs_spawn_req *q, int from, int below, int taken) {
+  for (int fd = from; fd < below; fd++) {
+    int used = fd == taken;
+    for (unsigned i = 0; i < q->nplaced && !used; i++) used = q->targets[i] == fd;
+    if (!used) return fd;
+  }
+  return -1;
+}
+
+/*
+ * In the child: put every fd where the plan expects it, then run the plan. Nothing here may
+ * allocate; the received fds all sit at or above `base`, clear of every target.
+ */
+static void child(int ctl, const struct cs_spawn_req *q, const int *fds, int base, const uint8_t *plan) __attribute__((noreturn));
+static void child(int ctl, const struct cs_spawn_req *q, const int *fds, int base, const uint8_t *plan) {
+  close(ctl);
+  /* Below min_fd the child holds exactly what Node holds: close what Node did not send. */
+  for (int fd = 0; fd < (int)q->min_fd; fd++) {
+    int sent = 0;
+    for (unsigned i = 0; i < q->nplaced && !sent; i++) sent = q->targets[i] == fd;
+    if (!sent) close(fd);
+  }
+  unsigned first_placed = 3 + q->has_trampoline + q->has_cgroup;
+  for (unsigned i = 0; i < q->nplaced; i++) {
+    if (dup3(fds[first_placed + i], q->targets[i], q->cloexec[i] ? O_CLOEXEC : 0) < 0) _exit(126);
+  }
+  int sync_fd = free_slot(q, (int)q->min_fd, base, -1);
+  if (sync_fd < 0 || dup3(fds[1], sync_fd, O_CLOEXEC) < 0) _exit(126);
+  int tramp_fd = -1;
+  if (q->has_trampoline) {
+    tramp_fd = free_slot(q, (int)q->min_fd, base, sync_fd);
+    if (tramp_fd < 0 || dup3(fds[3], tramp_fd, O_CLOEXEC) < 0) _exit(126);
+  }
+  if (fchdir(fds[2]) < 0) _exit(126);
+  umask((mode_t)q->umask);
+  /* The received copies go; the plan's mapping stays. */
+  if (cs_close_range((unsigned)base, ~0U, 0) < 0) {
+    for (unsigned i = 0; i < q->nfds; i++) close(fds[i]);
+  }
+  cs_child_main(plan, q->plan_len, sync_fd, tramp_fd);
+}
+
+static void serve(int ctl) {
+  struct cs_spawn_req q;
+  int fds[CS_SPAWN_MAX_FDS];
+  union {
+    char buf[CMSG_SPACE(sizeof(int) * CS_SPAWN_MAX_FDS)];
+    struct cmsghdr align;
+  } u;
+  struct iovec iov = {.iov_base = &q, .iov_len = sizeof(q)};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+  ssize_t n;
+  do n = recvmsg(ctl, &msg, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  if (n <= 0) _exit(0); /* Node closed its end: done */
+
+  unsigned got = 0;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    unsigned k = (unsigned)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+    for (unsigned i = 0; i < k; i++) {
+      int fd;
+      memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+      if (got < CS_SPAWN_MAX_FDS) fds[got++] = fd;
+      else close(fd);
+    }
+  }
+  int err = 0;
+  /* Check every count and bound before using any of it. */
+  if ((size_t)n != sizeof(q) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || q.magic != CS_SPAWN_MAGIC || q.nfds != got ||
+      q.has_trampoline > 1 || q.has_cgroup > 1 || q.nplaced > CS_SPAWN_MAX_PLACED || q.nfds != 3u + q.has_trampoline + q.has_cgroup + q.nplaced ||
+      (q.clone_flags & ~(uint64_t)ALLOWED_NS) || q.plan_len < CS_PLAN_HEADER_LEN || q.plan_len > CS_PLAN_MAX_LEN || q.min_fd < 3 ||
+      q.min_fd > 65536 || q.umask > 0777) {
+    err = EBADMSG;
+  }
+  int max_target = (int)q.min_fd;
+  for (unsigned i = 0; !err && i < q.nplaced; i++) {
+    if (q.targets[i] < 0 || q.targets[i] > 65536) err = EBADMSG;
+    for (unsigned j = 0; !err && j < i; j++)
+      if (q.targets[j] == q.targets[i]) err = EBADMSG;
+    if (q.targets[i] > max_target) max_target = q.targets[i];
+  }
+  /* The plan: a memfd of exactly plan_len bytes, mapped read-only (the child inherits it). */
+  const uint8_t *plan = MAP_FAILED;
+  if (!err) {
+    struct stat st;
+    if (fstat(fds[0], &st) < 0 || st.st_size != (off_t)q.plan_len) err = EBADMSG;
+  }
+  if (!err) {
+    plan = mmap(NULL, q.plan_len, PROT_READ, MAP_PRIVATE, fds[0], 0);
+    if (plan == MAP_FAILED) err = errno;
+  }
+  /* Move every received fd clear of the targets (and of the two slots picked in the child). */
+  int base = max_target + 8;
+  for (unsigned i = 0; !err && i < got; i++) {
+    if (fds[i] >= base) continue;
+    int moved = fcntl(fds[i], F_DUPFD_CLOEXEC, base);
+    if (moved < 0) {
+      err = errno;
+      break;
+    }
+    close(fds[i]);
+    fds[i] = moved;
+  }
+  if (err) {
+    for (unsigned i = 0; i < got; i++) close(fds[i]);
+    if (plan != MAP_FAILED) munmap((void *)plan, q.plan_len);
+    reply(ctl, -err, 0, -1);
+    return;
+  }
+
+  int pidfd = -1;
+  struct cs_clone_args args;
+  memset(&args, 0, sizeof(args));
+  /* CLONE_PARENT: Node's child, not ours; clone3 then takes our exit signal (SIGCHLD). */
+  args.flags = CLONE_PARENT | CLONE_PIDFD | q.clone_flags;
+  args.pidfd = (uint64_t)(uintptr_t)&pidfd;
+  if (q.has_cgroup) {
+    args.flags |= CLONE_INTO_CGROUP;
+    args.cgroup = (uint64_t)fds[3 + q.has_trampoline];
+  }
+  long pid = cs_clone3(&args);
+  if (pid == 0) child(ctl, &q, fds, base, plan);
+  int clone_err = errno;
+  for (unsigned i = 0; i < got; i++) close(fds[i]);
+  munmap((void *)plan, q.plan_len);
+  if (pid < 0) {
+    reply(ctl, -clone_err, 0, -1);
+    return;
+  }
+  reply(ctl, (int32_t)pid, 0, pidfd);
+  close(pidfd);
+}
+
+int main(int argc, char **argv) {
+  /* Die with Node; and if it is already gone (we were reparented), do not start at all. */
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (argc < 2 || getppid() != (pid_t)strtol(argv[1], NULL, 10)) return 0;
+  /* Nothing may ptrace us or open our fds: we hold containers' fds between requests' steps. */
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  signal(SIGPIPE, SIG_IGN);
+  int ctl = fcntl(CS_SPAWN_CTL_FD, F_DUPFD_CLOEXEC, CS_SPAWN_OWN_FD_BASE);
+  if (ctl < 0) ctl = CS_SPAWN_CTL_FD; /* a low fd limit: stay where we are */
+  else close(CS_SPAWN_CTL_FD);
+  for (;;) serve(ctl);
+}
