@@ -132,7 +132,8 @@
             "native/spawn-proto.h",
             "native/child.h",
             "native/plan.h",
-            "native/sys.h"
+            "native/sys.h",
+            "native/msg.h"
           ],
           "outputs": [
             "<(PRODUCT_DIR)/caisson-spawner"

@@ -25,6 +25,7 @@ extern "C" {
 #include "bpf.h"
 #include "shim.h"
 #include "child.h"
+#include "msg.h"
 #include "spawn-client.h"
 #include "spawn-proto.h"
 #include "sys.h"
@@ -94,6 +95,18 @@ Napi::Value SeccompFlagSupported(const Napi::CallbackInfo& info) {
   unsigned flag = static_cast<unsigned>(OptInt(info, 0, 0));
   long r = syscall(SYS_seccomp, 1 /* SECCOMP_SET_MODE_FILTER */, flag, nullptr);
   return Napi::Boolean::New(env, r < 0 && errno == EFAULT);
+}
+
+// { pid, pidfd, fd } for a started child; our end of its sync socket is made non-blocking (it
+// is read with plain reads and readable() polls).
+static Napi::Object SpawnResult(Napi::Env env, long pid, int pidfd, int sync_fd) {
+  int fl = fcntl(sync_fd, F_GETFL);
+  if (fl >= 0) fcntl(sync_fd, F_SETFL, fl | O_NONBLOCK);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("pid", Napi::Number::New(env, static_cast<double>(pid)));
+  out.Set("pidfd", Napi::Number::New(env, pidfd));
+  out.Set("fd", Napi::Number::New(env, sync_fd));
+  return out;
 }
 
 // startSpawner(path): start caisson-spawner (once); false when it cannot be started.
@@ -170,13 +183,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
           close(sv[0]);
           throw ErrnoError(env, ECHILD, "caisson-spawner died during a request");
         }
-        int fl = fcntl(sv[0], F_GETFL);
-        if (fl >= 0) fcntl(sv[0], F_SETFL, fl | O_NONBLOCK);
-        Napi::Object out = Napi::Object::New(env);
-        out.Set("pid", Napi::Number::New(env, static_cast<double>(via)));
-        out.Set("pidfd", Napi::Number::New(env, pidfd));
-        out.Set("fd", Napi::Number::New(env, sv[0]));
-        return out;
+        return SpawnResult(env, via, pidfd, sv[0]);
       }
     }
   }
@@ -211,15 +218,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
     close(sv[0]);
     throw ErrnoError(env, err, "clone3");
   }
-  // libuv wants non-blocking fds for the stream it wraps around the socket.
-  int fl = fcntl(sv[0], F_GETFL);
-  if (fl >= 0) fcntl(sv[0], F_SETFL, fl | O_NONBLOCK);
-
-  Napi::Object out = Napi::Object::New(env);
-  out.Set("pid", Napi::Number::New(env, static_cast<double>(pid)));
-  out.Set("pidfd", Napi::Number::New(env, pidfd));
-  out.Set("fd", Napi::Number::New(env, sv[0]));
-  return out;
+  return SpawnResult(env, pid, pidfd, sv[0]);
 }
 
 Napi::Value PidfdOpen(const Napi::CallbackInfo& info) {
@@ -350,20 +349,14 @@ Napi::Value RecvFd(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int sock = ToFd(info, 0);
   char name[4096];
-  struct iovec iov = {name, sizeof(name) - 1};
+  struct iovec iov;
   union {
     char buf[CMSG_SPACE(sizeof(int))];
     struct cmsghdr align;
   } u;
   struct msghdr msg;
-  std::memset(&msg, 0, sizeof(msg));
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = u.buf;
-  msg.msg_controllen = sizeof(u.buf);
-  ssize_t n;
-  do n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
+  cs_msg_init(&msg, &iov, name, sizeof(name) - 1, u.buf, sizeof(u.buf));
+  ssize_t n = cs_recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
   if (n < 0) throw ErrnoError(env, errno, "recvmsg");
   struct cmsghdr* cm = CMSG_FIRSTHDR(&msg);
   if (!cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len != CMSG_LEN(sizeof(int))) {

@@ -19,6 +19,7 @@
 #include <termios.h>
 
 #include "child.h"
+#include "msg.h"
 #include "sys.h"
 
 #ifndef DEVPTS_SUPER_MAGIC
@@ -42,23 +43,10 @@ int cs_send_fd(int sock, int fd, const char *name) {
     char buf[CMSG_SPACE(sizeof(int))];
     struct cmsghdr align;
   } u;
-  memset(&msg, 0, sizeof(msg));
   memset(&u, 0, sizeof(u));
-  iov.iov_base = (void *)name;
-  iov.iov_len = cs_strlen(name);
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = u.buf;
-  msg.msg_controllen = sizeof(u.buf);
-  struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-  cm->cmsg_level = SOL_SOCKET;
-  cm->cmsg_type = SCM_RIGHTS;
-  cm->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-  ssize_t n;
-  do n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-  while (n < 0 && errno == EINTR);
-  return n < 0 ? -1 : 0;
+  cs_msg_init(&msg, &iov, (void *)name, cs_strlen(name), u.buf, sizeof(u.buf));
+  cs_msg_put_fds(&msg, &fd, 1);
+  return cs_sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 ? -1 : 0;
 }
 
 static int op_console(struct cs_child *c, struct cs_rd *r) {

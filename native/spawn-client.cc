@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "msg.h"
 #include "plan.h"
 #include "spawn-proto.h"
 
@@ -160,21 +161,11 @@ long cs_spawner_clone(const uint8_t* plan, uint32_t len, int sync_fd, int cgroup
     struct cmsghdr align;
   } u;
   std::memset(&u, 0, sizeof(u));
-  struct iovec iov = {&q, sizeof(q)};
+  struct iovec iov;
   struct msghdr msg;
-  std::memset(&msg, 0, sizeof(msg));
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = u.buf;
-  msg.msg_controllen = CMSG_SPACE(sizeof(int) * n);
-  struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int) * n);
-  std::memcpy(CMSG_DATA(c), fds, sizeof(int) * n);
-  ssize_t sent;
-  do sent = sendmsg(g_ctl, &msg, MSG_NOSIGNAL);
-  while (sent < 0 && errno == EINTR);
+  cs_msg_init(&msg, &iov, &q, sizeof(q), u.buf, CMSG_SPACE(sizeof(int) * n));
+  cs_msg_put_fds(&msg, fds, n);
+  ssize_t sent = cs_sendmsg(g_ctl, &msg, MSG_NOSIGNAL);
   close(plan_fd);
   close(cwd);
   if (sent != static_cast<ssize_t>(sizeof(q))) {
@@ -187,16 +178,10 @@ long cs_spawner_clone(const uint8_t* plan, uint32_t len, int sync_fd, int cgroup
     char buf[CMSG_SPACE(sizeof(int))];
     struct cmsghdr align;
   } r;
-  struct iovec riov = {&rep, sizeof(rep)};
+  struct iovec riov;
   struct msghdr rmsg;
-  std::memset(&rmsg, 0, sizeof(rmsg));
-  rmsg.msg_iov = &riov;
-  rmsg.msg_iovlen = 1;
-  rmsg.msg_control = r.buf;
-  rmsg.msg_controllen = sizeof(r.buf);
-  ssize_t got;
-  do got = recvmsg(g_ctl, &rmsg, MSG_CMSG_CLOEXEC);
-  while (got < 0 && errno == EINTR);
+  cs_msg_init(&rmsg, &riov, &rep, sizeof(rep), r.buf, sizeof(r.buf));
+  ssize_t got = cs_recvmsg(g_ctl, &rmsg, MSG_CMSG_CLOEXEC);
   int pidfd = -1;
   for (struct cmsghdr* h = CMSG_FIRSTHDR(&rmsg); h; h = CMSG_NXTHDR(&rmsg, h)) {
     if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS && h->cmsg_len >= CMSG_LEN(sizeof(int))) {

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "msg.h"
 #include "spawn-proto.h"
 #include "sys.h"
 
@@ -27,26 +28,16 @@
 
 static void reply(int ctl, int32_t result, uint32_t sync_fd, int pidfd) {
   struct cs_spawn_rep rep = {.magic = CS_SPAWN_MAGIC, .result = result, .sync_fd = sync_fd};
-  struct iovec iov = {.iov_base = &rep, .iov_len = sizeof(rep)};
+  struct iovec iov;
   union {
     char buf[CMSG_SPACE(sizeof(int))];
     struct cmsghdr align;
   } u;
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-  if (pidfd >= 0) {
-    memset(&u, 0, sizeof(u));
-    msg.msg_control = u.buf;
-    msg.msg_controllen = sizeof(u.buf);
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &pidfd, sizeof(int));
-  }
-  ssize_t n;
-  do n = sendmsg(ctl, &msg, MSG_NOSIGNAL);
-  while (n < 0 && errno == EINTR);
-  if (n < 0) _exit(0); /* Node is gone */
+  memset(&u, 0, sizeof(u));
+  struct msghdr msg;
+  cs_msg_init(&msg, &iov, &rep, sizeof(rep), pidfd >= 0 ? u.buf : NULL, pidfd >= 0 ? sizeof(u.buf) : 0);
+  if (pidfd >= 0) cs_msg_put_fds(&msg, &pidfd, 1);
+  if (cs_sendmsg(ctl, &msg, MSG_NOSIGNAL) < 0) _exit(0); /* Node is gone */
 }
 
 /* The lowest number >= from that is not a target and not below `below` (free in the child). */
@@ -99,11 +90,10 @@ static void serve(int ctl) {
     char buf[CMSG_SPACE(sizeof(int) * CS_SPAWN_MAX_FDS)];
     struct cmsghdr align;
   } u;
-  struct iovec iov = {.iov_base = &q, .iov_len = sizeof(q)};
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
-  ssize_t n;
-  do n = recvmsg(ctl, &msg, MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
+  struct iovec iov;
+  struct msghdr msg;
+  cs_msg_init(&msg, &iov, &q, sizeof(q), u.buf, sizeof(u.buf));
+  ssize_t n = cs_recvmsg(ctl, &msg, MSG_CMSG_CLOEXEC);
   if (n <= 0) _exit(0); /* Node closed its end: done */
 
   unsigned got = 0;
