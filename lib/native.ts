@@ -26,6 +26,7 @@ export interface WaitResult {
 interface Addon {
   spawn(plan: Buffer, minFd: number, cgroupFd?: number, nsFlags?: number, place?: number[]): SpawnResult;
   startSpawner(path: string): boolean;
+  spawnerRunning(): boolean;
   loadExecTrampoline(path: string): void;
   seccompFlagSupported(flag: number): boolean;
   pidfdOpen(pid: number): number;
@@ -121,15 +122,18 @@ export function spawn(plan: Buffer, minFd = 3, cgroupFd?: number, nsFlags = 0, p
  * caisson-spawner (native/spawn-proto.h) clones containers' first children from a small
  * process instead of from Node: about a millisecond less per container. Starting it costs a
  * process, so only a process that creates a second container (the library, the shim) starts
- * it; a CLI call, which creates one, never does. CAISSON_SPAWNER=0 turns it off.
+ * it; a CLI call, which creates one, never does. One that died is replaced, a few times at
+ * most (the clone it failed was made by the addon). CAISSON_SPAWNER=0 turns it off.
  */
 let spawns = 0;
-let spawnerState: 'off' | 'up' | 'failed' = 'off';
+let spawnerStarts = 0;
+const MAX_SPAWNER_STARTS = 5;
 function spawnerUp(a: Addon): boolean {
-  if (spawnerState !== 'off') return spawnerState === 'up';
   if (spawns < 1 || process.env.CAISSON_SPAWNER === '0') return false;
-  spawnerState = a.startSpawner(join(dirname(addonPath!), 'caisson-spawner')) ? 'up' : 'failed';
-  return spawnerState === 'up';
+  if (a.spawnerRunning()) return true;
+  if (spawnerStarts >= MAX_SPAWNER_STARTS) return false;
+  spawnerStarts++;
+  return a.startSpawner(join(dirname(addonPath!), 'caisson-spawner'));
 }
 
 export function pidfdOpen(pid: number): number {

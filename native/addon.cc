@@ -666,6 +666,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("waitPidfd", Napi::Function::New(env, WaitPidfd));
   exports.Set("readable", Napi::Function::New(env, Readable));
   exports.Set("startSpawner", Napi::Function::New(env, StartSpawner));
+  exports.Set("spawnerRunning", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    return Napi::Boolean::New(info.Env(), cs_spawner_running() != 0);
+  }));
   exports.Set("unixConnect", Napi::Function::New(env, UnixConnect));
   exports.Set("socketPair", Napi::Function::New(env, SocketPair));
   exports.Set("pipe", Napi::Function::New(env, Pipe));

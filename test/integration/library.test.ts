@@ -160,7 +160,7 @@ describe.skipIf(!IS_CAISSON)('Runtime and Container', () => {
     expect(heard.filter(([, who]) => !ids.includes(who!))).toEqual([]);
   });
 
-  it('after its first container, a process clones them through caisson-spawner; if that dies, it clones them itself', async () => {
+  it('after its first container, a process clones them through caisson-spawner; if that dies, it clones one itself and starts another', async () => {
     const exeOf = (pid: number) => readlinkSync(`/proc/${pid}/exe`);
     const bundle = sb.bundle(['sh', '-c', 'echo "umask $(umask)"']);
     const made: Awaited<ReturnType<Runtime['create']>>[] = [];
@@ -188,8 +188,39 @@ describe.skipIf(!IS_CAISSON)('Runtime and Container', () => {
       expect(exeOf(after.state().pid)).not.toMatch(/caisson-spawner/);
       await after.start();
       expect(await after.wait()).toMatchObject({ exitCode: 0 });
+      // The next one finds a new spawner.
+      const next = await runtime.create(sb.id(), { bundle, stdio: 'ignore' });
+      made.push(next);
+      expect(exeOf(next.state().pid)).toMatch(/caisson-spawner$/);
+      expect(childrenNamed('caisson-spawner').filter((p) => p !== next.state().pid && !inits.includes(p))).not.toContain(spawner[0]);
     } finally {
       for (const c of made) await c.delete({ force: true });
+    }
+  });
+});
+
+describe.skipIf(!IS_CAISSON)('through caisson-spawner', () => {
+  it('two-stage plans run there too: a user namespace mapped by the parent, an exec joining it', async () => {
+    // A first container, so that this process clones the next ones through the spawner.
+    const warm = await runtime.create(sb.id(), { bundle: sb.bundle(['true']), stdio: 'ignore' });
+    await warm.delete({ force: true });
+    const c = await runtime.create(sb.id(), {
+      bundle: sb.bundle(['sleep', '30'], (s) => {
+        s.linux!.namespaces!.push({ type: 'user' });
+        s.linux!.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+        s.linux!.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      }),
+      stdio: 'ignore',
+    });
+    try {
+      expect(readlinkSync(`/proc/${c.state().pid}/exe`)).toMatch(/caisson-spawner$/);
+      await c.start();
+      const p = await c.exec({ args: ['cat', '/proc/self/uid_map'], cwd: '/', env: ['PATH=/bin'] });
+      const out = text(p.stdout!);
+      expect(await p.wait()).toMatchObject({ exitCode: 0 });
+      expect((await out).trim().split(/\s+/)).toEqual(['0', '100000', '65536']);
+    } finally {
+      await c.delete({ force: true });
     }
   });
 });
