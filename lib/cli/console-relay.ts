@@ -5,6 +5,8 @@ import { closeSync, fstatSync } from 'node:fs';
 import { ReadStream } from 'node:tty';
 import { setWinsize, ttyMakeRaw, ttyRestore } from '../native.js';
 
+const RELAY_DRAIN_MS = 2000;
+
 export interface Relay {
   close(): Promise<void>;
 }
@@ -44,7 +46,13 @@ export function relayConsole(master: number): Relay {
   });
   return {
     async close() {
-      await Promise.race([ended, new Promise((r) => setTimeout(r, 200))]);
+      // The process has exited; what it wrote is in the master until we read it, and the master
+      // ends (EIO) once no one holds the slave. Wait for that, so no output is lost on a busy
+      // machine; the bound is for a slave someone else still holds (a daemonised child), which
+      // runc would wait for indefinitely.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([ended, new Promise((r) => (timer = setTimeout(r, RELAY_DRAIN_MS)))]);
+      clearTimeout(timer);
       stdin.unpipe(toPty);
       for (const [fd, old] of saved) ttyRestore(fd, old);
       stdin.pause();
