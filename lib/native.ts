@@ -40,6 +40,7 @@ interface Addon {
   pipe(minFd: number): [number, number];
   recvFd(sock: number): { fd: number; name: string };
   setWinsize(fd: number, rows: number, cols: number): void;
+  setNonBlocking(fd: number): void;
   ttyMakeRaw(fd: number): Buffer;
   ttyRestore(fd: number, saved: Buffer): void;
   bpfDeviceFilter(cgroupDir: string, insns: Buffer): void;
@@ -166,6 +167,10 @@ export function unixListen(path: string, minFd = 3): number {
  */
 export function waitPidfd(pidfd: number, ref = true): Promise<WaitResult> {
   return wrap('wait for process', () => load().waitPidfd(pidfd, ref));
+}
+
+export function setNonBlocking(fd: number): void {
+  wrap('make fd non-blocking', () => load().setNonBlocking(fd));
 }
 
 /** Resolves once `fd` (non-blocking) has something to read: data, EOF or an error. */

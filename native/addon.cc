@@ -383,6 +383,15 @@ Napi::Value SendFd(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// setNonBlocking(fd): O_NONBLOCK on, for fds read with plain reads and readable() polls.
+Napi::Value SetNonBlocking(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ToFd(info, 0);
+  int fl = fcntl(fd, F_GETFL);
+  if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) throw ErrnoError(env, errno, "fcntl(O_NONBLOCK)");
+  return env.Undefined();
+}
+
 // setWinsize(fd, rows, cols): TIOCSWINSZ on a terminal (the pty master).
 Napi::Value SetWinsize(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -678,6 +687,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("ttyRestore", Napi::Function::New(env, TtyRestore));
   exports.Set("recvFd", Napi::Function::New(env, RecvFd));
   exports.Set("setWinsize", Napi::Function::New(env, SetWinsize));
+  exports.Set("setNonBlocking", Napi::Function::New(env, SetNonBlocking));
   exports.Set("bpfDeviceFilter", Napi::Function::New(env, BpfDeviceFilter));
   exports.Set("sendFd", Napi::Function::New(env, SendFd));
   exports.Set("setChildSubreaper", Napi::Function::New(env, SetChildSubreaper));

@@ -5,8 +5,9 @@
 import { closeSync, openSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
-import { ReadStream } from 'node:tty';
+import { StateError } from '../errors.js';
 import * as native from '../native.js';
+import { PtyStream } from './pty-stream.js';
 
 export type StdioKind = 'inherit' | 'pipe' | 'ignore';
 /** One kind for all three, or one per stream: a kind, or an fd of yours. */
@@ -82,13 +83,14 @@ export class Pty {
 
   constructor(master: number) {
     this.fd = master;
-    // One duplex stream on the master (libuv cannot watch one fd with two handles).
-    this.stream = new ReadStream(master, { writable: true } as never) as unknown as Readable & Writable;
-    // The master reads EIO once the last holder of the slave is gone: that is its end, not an error.
+    // One duplex stream on the master, read to its real end (see pty-stream.ts).
+    this.stream = new PtyStream(master);
     this.stream.on('error', () => this.stream.destroy());
   }
 
+  /** Resize it; a StateError once the terminal has ended (its process and all holders gone). */
   resize(rows: number, cols: number): void {
+    if (this.stream.destroyed) throw new StateError('the terminal has closed: its process has exited');
     native.setWinsize(this.fd, rows, cols);
   }
 

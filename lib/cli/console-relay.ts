@@ -2,7 +2,7 @@
 // terminal in raw mode (the container's pty does the line discipline) and resizes passed on.
 
 import { closeSync, fstatSync } from 'node:fs';
-import { ReadStream } from 'node:tty';
+import { PtyStream } from '../api/pty-stream.js';
 import { setWinsize, ttyMakeRaw, ttyRestore } from '../native.js';
 
 const RELAY_DRAIN_MS = 2000;
@@ -18,8 +18,8 @@ function sameTty(a: number, b: number): boolean {
 }
 
 export function relayConsole(master: number): Relay {
-  // One duplex stream on the master: libuv cannot watch one fd with two handles.
-  const pty = new ReadStream(master, { writable: true } as never);
+  // One duplex stream on the master, read to its real end (libuv's would stop early).
+  const pty = new PtyStream(master);
   const fromPty = pty;
   const toPty = pty;
   const stdin = process.stdin;

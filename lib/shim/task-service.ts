@@ -397,6 +397,9 @@ export class TaskService {
     if (!p.isInit) {
       if (p.state === 'running') throw failedPrecondition(`cannot delete a running process (exec ${execId})`);
       c.execs.delete(execId);
+      // What it wrote may still be on its way to the client's FIFO: let it through first, as
+      // for the init (a client deletes an exec as soon as it has seen the exit).
+      await p.io?.drained(IO_DRAIN_MS);
       p.io?.close();
       return { pid: p.pid, exitStatus: p.exit?.status ?? 0, exitedAt: p.exit?.at ?? { seconds: 0, nanos: 0 } };
     }

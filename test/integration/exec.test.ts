@@ -149,6 +149,15 @@ describe('exec', () => {
     expect(code).toBe(3);
   });
 
+  it('exec -t relays all of a large output written just before the process exits', async () => {
+    const { id } = await running();
+    for (let i = 0; i < 3; i++) {
+      const { out, code } = await inTerminal(`${RUNTIME} --root ${sb.root} exec -t ${id} seq 1 30000; sleep 0.2`);
+      expect(code).toBe(0);
+      expect(out.trim().split(/\r?\n/).at(-1)).toBe('30000');
+    }
+  });
+
   it('is refused into a stopped container, and into a paused one unless --ignore-paused', async () => {
     const { id } = await running();
     expect((await sb.rt(['pause', id])).code).toBe(0);

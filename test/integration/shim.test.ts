@@ -94,6 +94,15 @@ describe.skipIf(!HAVE || !IS_CAISSON)('containerd (containerd-shim-caisson-v2)',
     expect(tty.out).toMatch(/\/dev\/pts\/\d+/);
     expect(tty.out).toContain('done');
     expect(tty.code).toBe(0);
+    // Output still on its way when the process exits (and ctr deletes it at once) arrives whole,
+    // with and without a terminal.
+    for (const [n, t] of [['e4', []], ['e5', ['-t']]] as const) {
+      const r = t.length
+        ? await inTerminal(`${ctrCmd()} task exec -t --exec-id ${n} ${cid} seq 1 30000`)
+        : await ctd.ctr(['task', 'exec', '--exec-id', n, cid, 'seq', '1', '30000']);
+      const out = 'out' in r ? r.out : r.stdout;
+      expect(out.trim().split(/\r?\n/).at(-1), n).toBe('30000');
+    }
     const ps = await ctd.ctr(['task', 'ps', cid]);
     expect(ps.code, ps.stderr).toBe(0);
     expect(ps.stdout).toContain(String(await ctd.taskPid(cid)));
