@@ -35,7 +35,7 @@ interface Addon {
   unixListen(path: string, minFd: number): number;
   waitPidfd(pidfd: number, ref: boolean): Promise<WaitResult>;
   readable(fd: number, ref: boolean): Promise<void>;
-  unixConnect(path: string, minFd: number, nonBlocking?: boolean): number;
+  unixConnect(path: string, minFd: number): number;
   socketPair(minFd: number): [number, number];
   pipe(minFd: number): [number, number];
   recvFd(sock: number): { fd: number; name: string };
@@ -178,9 +178,9 @@ export function readable(fd: number, ref = true): Promise<void> {
   return wrap('poll', () => load().readable(fd, ref));
 }
 
-/** A connected unix stream socket (close-on-exec, fd >= minFd; optionally non-blocking). */
-export function unixConnect(path: string, minFd = 3, nonBlocking = false): number {
-  return wrap(`connect to ${path}`, () => load().unixConnect(path, minFd, nonBlocking));
+/** A connected unix stream socket (close-on-exec, fd >= minFd). */
+export function unixConnect(path: string, minFd = 3): number {
+  return wrap(`connect to ${path}`, () => load().unixConnect(path, minFd));
 }
 
 /** A connected socket pair, both ends close-on-exec and >= minFd. */

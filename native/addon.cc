@@ -147,10 +147,8 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   // Optionally born straight into a cgroup v2 directory (CLONE_INTO_CGROUP, Linux 5.7): no
   // moment where the child runs outside the container's cgroup.
   int cgroup_fd = OptInt(info, 2, -1);
-  // Only namespaces a clone may create here: no user namespace (the parent must write its id
-  // maps first), no time namespace (offsets are set before anyone enters), no cgroup namespace
-  // (clone3 would root it at our cgroup, not the container's).
-  const uint64_t allowed_ns = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS;
+  // Only the namespaces a clone of the init may create (spawn-proto.h says why).
+  const uint64_t allowed_ns = CS_SPAWN_ALLOWED_NS;
   double ns_arg = info.Length() > 3 && info[3].IsNumber() ? info[3].As<Napi::Number>().DoubleValue() : 0;
   if (ns_arg < 0 || ns_arg > static_cast<double>(UINT32_MAX) || ns_arg != static_cast<double>(static_cast<uint64_t>(ns_arg)) ||
       (static_cast<uint64_t>(ns_arg) & ~allowed_ns) != 0) {
@@ -299,15 +297,6 @@ Napi::Value UnixConnect(const Napi::CallbackInfo& info) {
     int err = errno;
     close(fd);
     throw ErrnoError(env, err, "connect");
-  }
-  // nonBlocking: for reading with plain reads and readable() polls (lib/lifecycle/sync.ts).
-  if (info.Length() > 2 && info[2].ToBoolean()) {
-    int fl = fcntl(fd, F_GETFL);
-    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
-      int err = errno;
-      close(fd);
-      throw ErrnoError(env, err, "fcntl(O_NONBLOCK)");
-    }
   }
   return Napi::Number::New(env, fd);
 }

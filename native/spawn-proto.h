@@ -28,6 +28,13 @@
 #define CS_SPAWN_MAX_FDS (CS_SPAWN_MAX_PLACED + 5)
 /* The spawner keeps its own fds at or above this, clear of the numbers a plan uses. */
 #define CS_SPAWN_OWN_FD_BASE 4096
+/*
+ * The namespaces a clone of the init may create (addon.cc and spawner.c both check): no user
+ * namespace (the parent must write its id maps first), no time namespace (offsets are set before
+ * anyone enters), no cgroup namespace (clone3 would root it at the parent's cgroup).
+ */
+#define CS_SPAWN_ALLOWED_NS (CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)
+
 /* The control socket's number in the spawner (set up by the addon when it starts it). */
 #define CS_SPAWN_CTL_FD 3
 

@@ -24,7 +24,6 @@
 #include "spawn-proto.h"
 #include "sys.h"
 
-#define ALLOWED_NS (CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)
 
 static void reply(int ctl, int32_t result, uint32_t sync_fd, int pidfd) {
   struct cs_spawn_rep rep = {.magic = CS_SPAWN_MAGIC, .result = result, .sync_fd = sync_fd};
@@ -111,7 +110,7 @@ static void serve(int ctl) {
   /* Check every count and bound before using any of it. */
   if ((size_t)n != sizeof(q) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || q.magic != CS_SPAWN_MAGIC || q.nfds != got ||
       q.has_trampoline > 1 || q.has_cgroup > 1 || q.nplaced > CS_SPAWN_MAX_PLACED || q.nfds != 3u + q.has_trampoline + q.has_cgroup + q.nplaced ||
-      (q.clone_flags & ~(uint64_t)ALLOWED_NS) || q.plan_len < CS_PLAN_HEADER_LEN || q.plan_len > CS_PLAN_MAX_LEN || q.min_fd < 3 ||
+      (q.clone_flags & ~(uint64_t)CS_SPAWN_ALLOWED_NS) || q.plan_len < CS_PLAN_HEADER_LEN || q.plan_len > CS_PLAN_MAX_LEN || q.min_fd < 3 ||
       q.min_fd > 65536 || q.umask > 0777) {
     err = EBADMSG;
   }

@@ -18,6 +18,7 @@ import { setPaused } from '../lifecycle/pause.js';
 import { startContainer } from '../lifecycle/start.js';
 import { stateOf } from '../lifecycle/status.js';
 import type { ContainerState } from '../lifecycle/status.js';
+import type { ContainerRecord } from '../state/store.js';
 import { updateContainer } from '../lifecycle/update.js';
 import { parseSignal } from '../signals.js';
 import type { LinuxResources, Process } from '../../spec/types.js';
@@ -83,14 +84,20 @@ export class Container {
     if (io.console !== undefined) this.pty = new Pty(io.console);
   }
 
+  /** Its state record; NotFoundError once it is gone. */
+  private record(): ContainerRecord {
+    const rec = this.runtime.store.read(this.id);
+    if (!rec) throw new NotFoundError(this.id);
+    return rec;
+  }
+
   /** Run the user program (the init has been waiting for this). */
   async start(): Promise<void> {
     await startContainer(this.runtime.store, this.id);
   }
 
   state(): ContainerState {
-    const rec = this.runtime.store.read(this.id);
-    if (!rec) throw new NotFoundError(this.id);
+    const rec = this.record();
     return stateOf(this.runtime.store, rec);
   }
 
@@ -128,8 +135,7 @@ export class Container {
 
   /** Host pids of every process in the container. */
   pids(): number[] {
-    const rec = this.runtime.store.read(this.id);
-    if (!rec) throw new NotFoundError(this.id);
+    const rec = this.record();
     return containerPids(rec);
   }
 
@@ -139,15 +145,13 @@ export class Container {
 
   /** How many times the kernel's OOM killer has killed a process of the container so far. */
   oomKills(): number {
-    const rec = this.runtime.store.read(this.id);
-    if (!rec) throw new NotFoundError(this.id);
+    const rec = this.record();
     return rec.cgroup ? oomKills(new CgroupManager(rec.cgroup)) : 0;
   }
 
   /** Its cgroup directories; undefined when it has none (a rootless container without access). */
   cgroup(): CgroupInfo | undefined {
-    const rec = this.runtime.store.read(this.id);
-    if (!rec) throw new NotFoundError(this.id);
+    const rec = this.record();
     if (!rec.cgroup) return undefined;
     const { place, layout } = rec.cgroup;
     return { layout, unified: place.v2?.dir, v1: place.v1.map((d) => ({ controllers: [...d.controllers], dir: d.dir })) };

@@ -7,8 +7,9 @@
 // non-blocking reads until the kernel says EIO, which it does only once the output is drained
 // and no one holds the slave any more; a native poll waits when there is nothing yet.
 
-import { closeSync, readSync, writeSync } from 'node:fs';
+import { closeSync, writeSync } from 'node:fs';
 import { Duplex } from 'node:stream';
+import { readWhenReady } from '../fd-read.js';
 import * as native from '../native.js';
 
 const CHUNK = 64 * 1024;
@@ -35,22 +36,16 @@ export class PtyStream extends Duplex {
     this.pumping = true;
     try {
       for (;;) {
-        if (this.released) return;
         let n: number;
         try {
-          n = readSync(this.fd, this.chunk, 0, CHUNK, null);
+          n = await readWhenReady(this.fd, this.chunk, () => !this.released);
         } catch (err) {
-          const code = (err as NodeJS.ErrnoException).code;
-          if (code === 'EAGAIN' || code === 'EWOULDBLOCK') {
-            await native.readable(this.fd);
-            continue;
-          }
-          if (code === 'EINTR') continue;
           // EIO: drained, and the last holder of the slave is gone. That is the end, not an error.
-          if (code === 'EIO') this.push(null);
+          if ((err as NodeJS.ErrnoException).code === 'EIO') this.push(null);
           else this.destroy(err as Error);
           return;
         }
+        if (n < 0) return; // released while we waited
         if (n === 0) {
           this.push(null);
           return;

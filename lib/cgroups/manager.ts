@@ -6,7 +6,7 @@
 // the v1 controllers do the work and the cgroup2 tree only tracks processes. Every directory
 // created is recorded, and delete removes exactly those.
 
-import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmdirSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmdirSync, writeSync } from 'node:fs';
 import { posix } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CaissonError, ConfigError, fromNodeError, SystemError } from '../errors.js';
@@ -36,15 +36,6 @@ function read(file: string): string | undefined {
   }
 }
 
-function writeFile(dir: string, file: string, value: string, from: string): void {
-  try {
-    writeFileSync(posix.join(dir, file), value);
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new SystemError(`${from}: write "${value}" to ${posix.join(dir, file)}`, Math.abs(e.errno ?? 5), { syscall: 'write', errnoName: e.code });
-  }
-}
-
 /** Several writes to the files of one directory, each file opened once (v1 device rules: a write each). */
 function writeFiles(dir: string, writes: { file: string; value: string }[], from: string): void {
   const fds = new Map<string, number>();
@@ -63,6 +54,10 @@ function writeFiles(dir: string, writes: { file: string; value: string }[], from
   } finally {
     for (const fd of fds.values()) closeSync(fd);
   }
+}
+
+function writeFile(dir: string, file: string, value: string, from: string): void {
+  writeFiles(dir, [{ file, value }], from);
 }
 
 /** mkdir -p, returning the directories that did not exist (parents first). */

@@ -217,9 +217,7 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
     const intoDir = cgroups?.intoCgroupDir();
     const cgroupFd = intoDir ? openSync(intoDir, constants.O_RDONLY | constants.O_DIRECTORY) : undefined;
     try {
-      // The fds the child keeps (CLOSE_FDS, the plan's first op), for a spawner to place.
-      const keep = plan.ops[0]!.code === Op.CLOSE_FDS ? plan.ops[0]!.fields.slice(2).map(Number) : [];
-      spawned = native.spawn(encodePlan(plan), minFd, cgroupFd, plan.cloneFlags, keep);
+      spawned = native.spawn(encodePlan(plan), minFd, cgroupFd, plan.cloneFlags, plan.keepFds);
     } finally {
       if (cgroupFd !== undefined) closeSync(cgroupFd);
     }

@@ -7,7 +7,7 @@
 // poststart hook stops the container (spec steps 7 and 9; poststart is fatal as of v1.3.0);
 // `delete` then destroys it and runs the poststop hooks.
 
-import { rmSync, writeSync } from 'node:fs';
+import { closeSync, rmSync, writeSync } from 'node:fs';
 import * as native from '../native.js';
 import { CaissonError, StateError } from '../errors.js';
 import { hookState, runHooks } from '../hooks/run.js';
@@ -24,13 +24,21 @@ const ECONNREFUSED = 111;
 
 /** Our end of a connection to the waiting init (connecting to a listening unix socket never blocks). */
 function connectStart(path: string): MessageReader {
+  let fd: number;
   try {
-    return new MessageReader(native.unixConnect(path, 3, true));
+    fd = native.unixConnect(path, 3);
   } catch (err) {
     const errno = (err as { errno?: number }).errno;
     if (errno === ECONNREFUSED || errno === ENOENT) throw new StateError('container process is already dead', 'stopped');
     throw err;
   }
+  try {
+    native.setNonBlocking(fd); // MessageReader reads with plain reads and polls
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  return new MessageReader(fd);
 }
 
 /** Run hooks of `kind`; if one fails, stop the container and rethrow. */

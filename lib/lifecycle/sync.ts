@@ -1,8 +1,8 @@
 // The parent's end of the sync socket: typed messages from the child, GO/ABORT back.
 // Framing is native/plan.h's cs_msg: u32 type, u32 len, payload.
 
-import { closeSync, readSync, writeSync } from 'node:fs';
-import { readable } from '../native.js';
+import { closeSync, writeSync } from 'node:fs';
+import { readWhenReady } from '../fd-read.js';
 import { MSG_ERROR_LEN, MSG_HEADER_LEN, Msg } from '../plan/opcodes.js';
 
 export type ChildMessage =
@@ -59,16 +59,11 @@ export class MessageReader {
       if (this.ended || this.closed) return { type: 'eof' };
       let n: number;
       try {
-        n = readSync(this.fd, this.chunk, 0, this.chunk.length, null);
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'EAGAIN' || code === 'EWOULDBLOCK') {
-          await readable(this.fd);
-          continue;
-        }
-        if (code === 'EINTR') continue;
+        n = await readWhenReady(this.fd, this.chunk, () => !this.closed);
+      } catch {
         n = 0; // ECONNRESET and the like: the other end is gone
       }
+      if (n < 0) return { type: 'eof' }; // closed here while waiting
       if (n === 0) this.ended = true;
       else this.buf = this.buf.length ? Buffer.concat([this.buf, this.chunk.subarray(0, n)]) : Buffer.from(this.chunk.subarray(0, n));
     }

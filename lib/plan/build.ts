@@ -24,6 +24,8 @@ export interface BuiltPlan extends Plan {
   newUserNs: boolean;
   /** non-zero: no stage 1, the parent clones the init with these CLONE_NEW* flags (see namespaces.ts) */
   cloneFlags: number;
+  /** the fds the child keeps (CLOSE_FDS): where a spawner must place them */
+  keepFds: number[];
   warnings: string[];
 }
 
@@ -149,5 +151,5 @@ export function buildPlan(spec: Spec, ctx: PlanContext): BuiltPlan {
       seccomp: ctx.seccomp,
     }),
   );
-  return { ops, newUserNs: ns.newUser, cloneFlags: ns.cloneFlags, warnings };
+  return { ops, newUserNs: ns.newUser, cloneFlags: ns.cloneFlags, keepFds: keep, warnings };
 }
