@@ -208,7 +208,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   errno = clone_err;
   if (pid == 0) {
     close(sv[0]);
-    cs_child_main(plan.Data(), static_cast<uint32_t>(plan.Length()), sv[1], g_trampoline_fd);
+    cs_child_main(plan.Data(), static_cast<uint32_t>(plan.Length()), sv[1], g_trampoline_fd, 0);
   }
   int err = errno;
   close(sv[1]);

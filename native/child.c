@@ -267,7 +267,7 @@ static int check_header(const uint8_t *plan, uint32_t len, uint32_t *ops) {
   return 0;
 }
 
-void cs_child_main(const uint8_t *plan, uint32_t len, int sync_fd, int trampoline_fd) {
+void cs_child_main(const uint8_t *plan, uint32_t len, int sync_fd, int trampoline_fd, int signals_default) {
   struct cs_child c;
   memset(&c, 0, sizeof(c));
   c.sync_fd = sync_fd;
@@ -277,7 +277,7 @@ void cs_child_main(const uint8_t *plan, uint32_t len, int sync_fd, int trampolin
   c.devnull_fd = -1;
   c.trampoline_fd = trampoline_fd;
 
-  reset_signals();
+  if (!signals_default) reset_signals();
   /* If the parent dies mid-setup, do not linger half-built. */
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   /*

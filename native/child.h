@@ -83,7 +83,10 @@ int cs_mkdir_all_in_root(struct cs_child *c, const char *path);
 int cs_create_file_in_root(struct cs_child *c, const char *path);
 int cs_open_parent_in_root(struct cs_child *c, const char *path, const char **base);
 
-/* Entry point: never returns. */
-void cs_child_main(const uint8_t *plan, uint32_t len, int sync_fd, int trampoline_fd) __attribute__((noreturn));
+/*
+ * Entry point: never returns. `signals_default`: every disposition is already the default and
+ * nothing is blocked (a child of caisson-spawner), so the reset of all 64 can be skipped.
+ */
+void cs_child_main(const uint8_t *plan, uint32_t len, int sync_fd, int trampoline_fd, int signals_default) __attribute__((noreturn));
 
 #endif

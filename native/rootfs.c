@@ -40,8 +40,10 @@ static int copy_clean(char *buf, size_t n, const char *path) {
 
 /*
  * Create every missing directory of `path` below the root, then return an O_PATH fd of it.
- * Each prefix is re-resolved from the root, so a symlink component is followed the same way the
- * final lookup will follow it, and always within the root.
+ * The deepest prefix that already exists is found first (cutting components off the end, each
+ * try resolved from the root); each directory made below it is made in the fd of its parent as
+ * resolved from the root, and its own prefix is then re-resolved from the root, so a symlink
+ * component is followed the same way the final lookup will follow it, and always within the root.
  */
 int cs_mkdir_all_in_root(struct cs_child *c, const char *path) {
   char buf[CS_PATH_MAX];
@@ -50,26 +52,35 @@ int cs_mkdir_all_in_root(struct cs_child *c, const char *path) {
   if (fd >= 0) return fd;
   if (errno != ENOENT) return cs_fail(c, "openat2");
 
-  int parent = cs_openat2(c->root_fd, "/", O_PATH | O_DIRECTORY | O_CLOEXEC, 0, IN_ROOT);
-  if (parent < 0) return cs_fail(c, "openat2 /");
   size_t len = cs_strlen(buf);
-  size_t start = 0;
+  size_t start = len; /* where the first missing component begins */
+  int parent = -1;
+  while (parent < 0) {
+    while (start > 0 && buf[start - 1] != '/') start--;
+    if (start == 0) {
+      parent = cs_openat2(c->root_fd, "/", O_PATH | O_DIRECTORY | O_CLOEXEC, 0, IN_ROOT);
+      if (parent < 0) return cs_fail(c, "openat2 /");
+      break;
+    }
+    buf[start - 1] = '\0';
+    parent = cs_openat2(c->root_fd, buf, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, IN_ROOT);
+    buf[start - 1] = '/';
+    if (parent < 0 && errno != ENOENT) return cs_fail(c, "openat2");
+    if (parent < 0) start--; /* that prefix is missing too: try the one before it */
+  }
   while (start < len) {
     size_t end = start;
     while (end < len && buf[end] != '/') end++;
     char saved = buf[end];
     buf[end] = '\0';
     const char *name = buf + start;
-    int next = cs_openat2(c->root_fd, buf, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, IN_ROOT);
-    if (next < 0 && errno == ENOENT) {
-      /* mkdirat never follows a symlink in the last component: a dangling link stays EEXIST. */
-      if (mkdirat(parent, name, 0755) < 0 && errno != EEXIST) {
-        int err = errno;
-        close(parent);
-        return cs_fail_errno(c, "mkdirat", err);
-      }
-      next = cs_openat2(c->root_fd, buf, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, IN_ROOT);
+    /* mkdirat never follows a symlink in the last component: a dangling link stays EEXIST. */
+    if (mkdirat(parent, name, 0755) < 0 && errno != EEXIST) {
+      int err = errno;
+      close(parent);
+      return cs_fail_errno(c, "mkdirat", err);
     }
+    int next = cs_openat2(c->root_fd, buf, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, IN_ROOT);
     if (next < 0) {
       int err = errno;
       close(parent);

@@ -26,8 +26,6 @@
 #define CS_SPAWN_MAGIC 0x63737031u /* "csp1" */
 #define CS_SPAWN_MAX_PLACED 96     /* fds at fixed numbers (stdio, preserved, the plan's) */
 #define CS_SPAWN_MAX_FDS (CS_SPAWN_MAX_PLACED + 5)
-/* The spawner keeps its own fds at or above this, clear of the numbers a plan uses. */
-#define CS_SPAWN_OWN_FD_BASE 4096
 /*
  * The namespaces a clone of the init may create (addon.cc and spawner.c both check): no user
  * namespace (the parent must write its id maps first), no time namespace (offsets are set before

@@ -225,6 +225,51 @@ describe.skipIf(!IS_CAISSON)('through caisson-spawner', () => {
   });
 });
 
+describe.skipIf(!IS_CAISSON)('network namespaces made ahead by caisson-spawner', () => {
+  it('give every container a fresh one of its own, never the host\'s, and nothing else of the spawner reaches it', async () => {
+    const nsOf = (pid: number) => readlinkSync(`/proc/${pid}/ns/net`);
+    const warm = await runtime.create(sb.id(), { bundle: sb.bundle(['true']), stdio: 'ignore' });
+    await warm.delete({ force: true });
+    const made: Awaited<ReturnType<Runtime['create']>>[] = [];
+    try {
+      for (let i = 0; i < 3; i++) {
+        // Idle a moment, so the spawner has made the next namespace before the request comes.
+        await new Promise((r) => setTimeout(r, 30));
+        made.push(await runtime.create(sb.id(), { bundle: sb.bundle(['sleep', '30']), stdio: 'ignore' }));
+      }
+      const pids = made.map((c) => c.state().pid);
+      for (const pid of pids) expect(readlinkSync(`/proc/${pid}/exe`)).toMatch(/caisson-spawner$/);
+      const nets = pids.map(nsOf);
+      expect(new Set(nets).size).toBe(3);
+      expect(nets).not.toContain(nsOf(process.pid));
+      // The spawner already holds the next one: a namespace no container has yet.
+      const spawner = childrenNamed('caisson-spawner').filter((p) => !pids.includes(p));
+      expect(spawner).toHaveLength(1);
+      const held = readdirSync(`/proc/${spawner[0]}/fd`).map((fd) => readlinkSync(`/proc/${spawner[0]}/fd/${fd}`));
+      const pooled = held.filter((l) => l.startsWith('net:') && l !== nsOf(process.pid));
+      expect(pooled).toHaveLength(1);
+      expect(nets).not.toContain(pooled[0]);
+      for (const c of made) {
+        await c.start();
+        // Once it runs its program: only the container's stdio, not the spawner's socket or its
+        // namespaces.
+        const pid = c.state().pid;
+        for (let i = 0; i < 100 && readlinkSync(`/proc/${pid}/exe`).endsWith('caisson-spawner'); i++) await new Promise((r) => setTimeout(r, 10));
+        expect(readdirSync(`/proc/${pid}/fd`).sort()).toEqual(['0', '1', '2']);
+        // Fresh: a loopback, down, and nothing else.
+        const p = await c.exec({ args: ['cat', '/proc/net/dev', '/sys/class/net/lo/operstate'], cwd: '/', env: ['PATH=/bin'] });
+        const out = text(p.stdout!);
+        expect(await p.wait()).toMatchObject({ exitCode: 0 });
+        const lines = (await out).trim().split('\n');
+        expect(lines.slice(2, -1).map((l) => l.split(':')[0]!.trim())).toEqual(['lo']);
+        expect(lines.at(-1)).toBe('down');
+      }
+    } finally {
+      for (const c of made) await c.delete({ force: true });
+    }
+  });
+});
+
 /** Our children whose comm is `name`. */
 function childrenNamed(name: string): number[] {
   const out: number[] = [];
