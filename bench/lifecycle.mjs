@@ -1,14 +1,16 @@
 // The measuring half of `npm run bench` (started by bench/run.mjs in a private mount namespace).
-// Times whole `RUNTIME --root R run --bundle B ID` commands, wall clock from spawn to exit, and
-// caisson's library doing create → start → wait → delete of the same bundle in this process;
-// runtimes interleaved in a fresh random order every round. Then the same with 8 at once.
+// Times whole `RUNTIME --root R run --bundle B ID` commands, wall clock from spawn to exit, as
+// started by a small launcher (bench/launcher.c), and caisson's library doing create → start →
+// wait → delete of the same bundle in a process of its own (bench/library-worker.mjs); runtimes
+// interleaved in a fresh random order every round. Then the same with 8 at once.
 
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { Runtime, writeExampleBundle } from '../dist/index.js';
+import { writeExampleBundle } from '../dist/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -29,7 +31,9 @@ const work = mkdtempSync(join(tmpdir(), 'caisson-bench-'));
 // tmpfs of their own (this mount namespace is private), the same for all three runtimes.
 const stateBase = mkdtempSync(join(existsSync('/run') ? '/run' : tmpdir(), 'caisson-bench-state-'));
 execFileSync('mount', ['-t', 'tmpfs', '-o', 'mode=0700', 'caisson-bench-state', stateBase]);
+const helpers = [];
 const cleanup = () => {
+  for (const h of helpers) h.kill('SIGKILL');
   rmSync(work, { recursive: true, force: true });
   // The tmpfs goes with this mount namespace; the directory under it is on the host's /run.
   spawnSync('umount', [stateBase]);
@@ -47,36 +51,41 @@ if (existsSync(controllers)) {
 // crun 1.8 only accepts the spec versions it knows; 1.0.2 means the same to all three.
 const { bundle } = writeExampleBundle(join(work, 'bundle'), { args: ['true'], edit: (s) => (s.ociVersion = '1.0.2') });
 const CONCURRENCY = opt('--concurrency', 8);
-const library = new Runtime({ root: join(stateBase, 'library') });
+
+/** A long-lived helper answering one line per request line. */
+function helper(cmd, argv) {
+  const child = spawn(cmd, argv, { stdio: ['pipe', 'pipe', 'inherit'] });
+  helpers.push(child);
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  return async (request) => {
+    child.stdin.write(`${request}\n`);
+    const { value, done } = await lines.next();
+    if (done) throw new Error(`${cmd} exited`);
+    if (value.startsWith('error')) throw new Error(`${cmd}: ${value}`);
+    return value.split(' ');
+  };
+}
+
+const launcherBin = join(work, 'launcher');
+execFileSync('cc', ['-O2', '-o', launcherBin, join(here, 'launcher.c')]);
+const launch = helper(launcherBin, []);
+const library = helper(process.execPath, [join(here, 'library-worker.mjs'), bundle, join(stateBase, 'library')]);
+
 const runtimes = [
   { name: 'caisson', bin: join(here, '../bin/caisson') },
   { name: 'library', lib: true },
   { name: 'runc', bin: '/usr/sbin/runc' },
   { name: 'crun', bin: '/usr/bin/crun' },
-].filter((r) => r.lib || existsSync(r.bin));
+].filter((r) => r.lib || existsSync(r.bin)).filter((r) => !process.env.BENCH_ONLY || process.env.BENCH_ONLY.split(',').includes(r.name));
 
-async function onceInProcess(id) {
-  const t0 = process.hrtime.bigint();
-  const c = await library.create(id, { bundle, stdio: 'ignore' });
-  await c.start();
-  const { exitCode } = await c.wait();
-  await c.delete();
-  if (exitCode !== 0) throw new Error(`library run exited ${exitCode}`);
-  return Number(process.hrtime.bigint() - t0) / 1e6;
-}
-
-function once(rt, id) {
-  if (rt.lib) return onceInProcess(id);
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    const child = spawn(rt.bin, ['--root', join(stateBase, rt.name), 'run', '--bundle', bundle, id], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => {
-      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      if (code !== 0) reject(new Error(`${rt.name} run failed (${code}): ${err}`));
-      else resolve(ms);
-    });
+/** `batch` runs of one runtime at once: each one's milliseconds. */
+async function runBatch(rt, batch, prefix) {
+  if (rt.lib) return (await library(`${batch} ${prefix}`)).map(Number);
+  const out = await launch([batch, rt.bin, '--root', join(stateBase, rt.name), 'run', '--bundle', bundle, `${prefix}-{i}`].join('\t'));
+  return out.map((field) => {
+    const [status, ms] = field.split(':');
+    if (Number(status) !== 0) throw new Error(`${rt.name} run failed (wait status ${status})`);
+    return Number(ms);
   });
 }
 
@@ -93,12 +102,11 @@ async function measure(batch) {
     const order = [...runtimes].sort(() => Math.random() - 0.5);
     for (const rt of order) {
       if (GAP) await new Promise((r) => setTimeout(r, GAP));
-      const t0 = process.hrtime.bigint();
-      const ms = await Promise.all(Array.from({ length: batch }, (_, i) => once(rt, `bench-${batch}-${round}-${i}`)));
-      const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+      const ms = await runBatch(rt, batch, `bench-${batch}-${round}`);
       if (round >= WARMUP) {
         times[rt.name].push(...ms);
-        walls[rt.name].push(wall);
+        // All started at once: the batch took as long as its slowest run.
+        walls[rt.name].push(Math.max(...ms));
       }
     }
   }
@@ -117,6 +125,8 @@ function report(title, { times, walls }, batch) {
 }
 
 console.log(`run of /bin/true, default config, ${ROUNDS} interleaved rounds (+${WARMUP} warm-up)${GAP ? `, ${GAP} ms idle before each run` : ''}`);
-console.log('caisson = the CLI (node start-up included); library = create/start/wait/delete in this process');
+console.log('caisson = the CLI (node start-up included); library = create/start/wait/delete in a Node process of its own');
+console.log('CLIs started by a small launcher (posix_spawn), timed from spawn to exit');
 report('sequential', await measure(1), 1);
 report(`${CONCURRENCY} at once (latency of each run; runs/s from the median batch)`, await measure(CONCURRENCY), CONCURRENCY);
+process.exit(0);

@@ -1,4 +1,4 @@
-// `node bench/phases.mjs [RUNS]`: the library's lifecycle of /bin/true, phase by phase (create,
+// `node bench/phases.mjs [RUNS] [--gap MS]`: the library's lifecycle of /bin/true, phase by phase (create,
 // start, wait, delete; medians), and the CPU this process spends per run. For finding where
 // time goes; `npm run bench` is the comparison with runc and crun.
 //
@@ -26,6 +26,9 @@ if (!process.env.CAISSON_BENCH_PRIVATE) {
 
 const { Runtime, writeExampleBundle } = await import('../dist/index.js');
 const RUNS = Number(process.argv[2] ?? 200);
+// --gap MS: idle before every run (as `npm run bench -- --gap`), to see which phase a cold start slows
+const gi = process.argv.indexOf('--gap');
+const GAP = gi > 0 ? Number(process.argv[gi + 1]) : 0;
 const WARMUP = 5;
 const work = mkdtempSync(join(tmpdir(), 'caisson-phases-'));
 const state = mkdtempSync('/run/caisson-phases-');
@@ -38,6 +41,7 @@ try {
   let cpu;
   for (let i = 0; i < RUNS + WARMUP; i++) {
     if (i === WARMUP) cpu = process.cpuUsage();
+    if (GAP) await new Promise((r) => setTimeout(r, GAP));
     const t0 = now();
     const c = await rt.create(`p${i}`, { bundle, stdio: 'ignore' });
     const t1 = now();

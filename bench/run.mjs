@@ -8,6 +8,7 @@
 //   npm run bench                 30 rounds
 //   npm run bench -- --rounds 100
 //   npm run bench -- --gap 100      every run after 100 ms idle ("cold")
+//   BENCH_ONLY=library,crun npm run bench   only these runtimes (caisson, library, runc, crun)
 
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';

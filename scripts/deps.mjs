@@ -12,7 +12,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
  */
 export const TEST_PACKAGES = ['busybox-static', 'runc', 'util-linux', 'python3', 'containerd', 'podman', 'golang-github-containers-common', 'libseccomp-dev', 'gcc', 'libc6-dev'];
 export const DEMO_PACKAGES = ['busybox-static'];
-export const BENCH_PACKAGES = ['busybox-static', 'runc', 'crun'];
+export const BENCH_PACKAGES = ['busybox-static', 'runc', 'crun', 'gcc', 'libc6-dev']; // gcc: bench/launcher.c
 
 export function missingPackages(packages) {
   return packages.filter((p) => {
