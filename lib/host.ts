@@ -2,7 +2,8 @@
 // our own cgroup, the kernel's last capability. Read once per process and cached; the plan
 // builder itself stays pure and takes these as input.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import * as native from './native.js';
 
 export interface MountInfo {
   id: number;
@@ -47,8 +48,34 @@ export function readMountInfo(pid: number | 'self' = 'self'): MountInfo[] {
   return parseMountInfo(readFileSync(`/proc/${pid}/mountinfo`, 'utf8'));
 }
 
+/*
+ * Our own mount table, read again only when it has changed. The kernel flags an open
+ * /proc/self/mountinfo with POLLPRI once any mount or unmount happens in our mount namespace
+ * after the fd was opened (or last polled), so one poll(2) tells whether the copy is stale;
+ * reading and parsing the table each create cost more than the rest of gathering the host facts.
+ * The result is shared: callers must not change it.
+ */
+let mountCache: { fd: number; mounts: readonly MountInfo[] } | undefined;
+
+export function ownMountTable(): readonly MountInfo[] {
+  if (mountCache && !native.priorityEvent(mountCache.fd)) return mountCache.mounts;
+  if (mountCache) closeSync(mountCache.fd);
+  mountCache = undefined;
+  // Opened first, then read through: a change during the read flags this fd, and the next call
+  // reads again.
+  const fd = openSync('/proc/self/mountinfo', 'r');
+  try {
+    const mounts = Object.freeze(parseMountInfo(readFileSync(fd, 'utf8')));
+    mountCache = { fd, mounts };
+    return mounts;
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+}
+
 /** The mount point of the mount that contains `path` (an absolute, symlink-free path). */
-export function mountPointOf(path: string, mounts: MountInfo[]): string {
+export function mountPointOf(path: string, mounts: readonly MountInfo[]): string {
   let best = '/';
   for (const m of mounts) {
     const mp = m.mountPoint;
@@ -72,7 +99,7 @@ export interface CgroupFacts {
   hierarchies: CgroupHierarchy[];
 }
 
-export function cgroupFacts(mounts: MountInfo[]): CgroupFacts {
+export function cgroupFacts(mounts: readonly MountInfo[]): CgroupFacts {
   const hierarchies: CgroupHierarchy[] = [];
   for (const m of mounts) {
     if (m.fstype === 'cgroup2') hierarchies.push({ version: 2, mountPoint: m.mountPoint, controllers: [] });
@@ -97,9 +124,11 @@ export function ownCgroups(pid: number | 'self' = 'self'): Map<string, string> {
   return map;
 }
 
-/** The LSMs the running kernel offers (what process.apparmorProfile / selinuxLabel need). */
+let lsms: { apparmor: boolean; selinux: boolean } | undefined;
+/** The LSMs the running kernel offers (what process.apparmorProfile / selinuxLabel need); fixed at boot. */
 export function lsmFacts(): { apparmor: boolean; selinux: boolean } {
-  return { apparmor: existsSync('/sys/kernel/security/apparmor'), selinux: existsSync('/sys/fs/selinux/enforce') };
+  lsms ??= { apparmor: existsSync('/sys/kernel/security/apparmor'), selinux: existsSync('/sys/fs/selinux/enforce') };
+  return { ...lsms };
 }
 
 let lastCap: number | undefined;

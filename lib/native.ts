@@ -41,6 +41,7 @@ interface Addon {
   recvFd(sock: number): { fd: number; name: string };
   setWinsize(fd: number, rows: number, cols: number): void;
   setNonBlocking(fd: number): void;
+  priorityEvent(fd: number): boolean;
   ttyMakeRaw(fd: number): Buffer;
   ttyRestore(fd: number, saved: Buffer): void;
   bpfDeviceFilter(cgroupDir: string, insns: Buffer): void;
@@ -171,6 +172,11 @@ export function waitPidfd(pidfd: number, ref = true): Promise<WaitResult> {
 
 export function setNonBlocking(fd: number): void {
   wrap('make fd non-blocking', () => load().setNonBlocking(fd));
+}
+
+/** Is an exceptional condition (POLLPRI/POLLERR) pending on `fd`? Never waits. */
+export function priorityEvent(fd: number): boolean {
+  return wrap('poll', () => load().priorityEvent(fd));
 }
 
 /** Resolves once `fd` (non-blocking) has something to read: data, EOF or an error. */

@@ -15,6 +15,7 @@
 #include <signal.h>
 
 extern "C" {
+#include <poll.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <termios.h>
@@ -381,6 +382,18 @@ Napi::Value SetNonBlocking(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// priorityEvent(fd): has `fd` an exceptional condition pending (POLLPRI or POLLERR), without
+// waiting? For /proc/self/mountinfo that means the mount table changed since the fd last looked.
+Napi::Value PriorityEvent(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  struct pollfd p = {ToFd(info, 0), POLLPRI, 0};
+  int n;
+  do n = poll(&p, 1, 0);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) throw ErrnoError(env, errno, "poll");
+  return Napi::Boolean::New(env, n > 0 && (p.revents & (POLLPRI | POLLERR)));
+}
+
 // setWinsize(fd, rows, cols): TIOCSWINSZ on a terminal (the pty master).
 Napi::Value SetWinsize(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -677,6 +690,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("recvFd", Napi::Function::New(env, RecvFd));
   exports.Set("setWinsize", Napi::Function::New(env, SetWinsize));
   exports.Set("setNonBlocking", Napi::Function::New(env, SetNonBlocking));
+  exports.Set("priorityEvent", Napi::Function::New(env, PriorityEvent));
   exports.Set("bpfDeviceFilter", Napi::Function::New(env, BpfDeviceFilter));
   exports.Set("sendFd", Napi::Function::New(env, SendFd));
   exports.Set("setChildSubreaper", Napi::Function::New(env, SetChildSubreaper));

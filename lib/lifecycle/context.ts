@@ -4,7 +4,7 @@
 import { closeSync, constants, existsSync, openSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError, fromNodeError } from '../errors.js';
-import { cgroupFacts, kernelLastCap, lsmFacts, mountPointOf, ownCgroups, readMountInfo } from '../host.js';
+import { cgroupFacts, kernelLastCap, lsmFacts, mountPointOf, ownCgroups, ownMountTable } from '../host.js';
 import type { LoadedBundle } from '../bundle.js';
 import type { BindSource, PlanContext } from '../plan/context.js';
 import { parseMountOptions } from '../plan/mount-options.js';
@@ -50,7 +50,7 @@ export function gatherContext(id: string, b: LoadedBundle, opts: ContextOptions,
       }
     });
 
-    const mounts = readMountInfo();
+    const mounts = ownMountTable();
     const ctx: PlanContext = {
       id,
       bundle: b.bundle,
