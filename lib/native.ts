@@ -1,6 +1,7 @@
 // The only importer of the native addon. Everything the addon offers is typed and documented here;
 // the rest of lib/ calls these wrappers, never the .node file.
 
+import { closeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { SystemError } from './errors.js';
@@ -26,6 +27,9 @@ export interface WaitResult {
 interface Addon {
   spawn(plan: Buffer, minFd: number, cgroupFd?: number, nsFlags?: number, place?: number[]): SpawnResult;
   startSpawner(path: string): boolean;
+  spawnAhead(minFd: number, cgroupFd: number, nsFlags: number): { fd: number; childEnd: number; seq: number } | undefined;
+  aheadResult(seq: number): { pid: number; pidfd: number } | null;
+  sendPlan(fd: number, childEnd: number, plan: Buffer, minFd: number, nsFlags: number, place: number[]): void;
   spawnerRunning(): boolean;
   loadExecTrampoline(path: string): void;
   seccompFlagSupported(flag: number): boolean;
@@ -118,6 +122,81 @@ export function spawn(plan: Buffer, minFd = 3, cgroupFd?: number, nsFlags = 0, p
   const r = wrap(nsFlags ? 'start container init in its new namespaces' : 'start container init', () => a.spawn(plan, minFd, cgroupFd ?? -1, nsFlags, fds));
   spawns++;
   return r;
+}
+
+/**
+ * A clone ahead (native/spawn-proto.h): caisson-spawner starts cloning the init of a plan not
+ * built yet, so the clone overlaps the last steps of create. `fd` is our end of its sync socket;
+ * `take` sends the plan and returns the started child as spawn() does; `abandon` collects a child
+ * whose plan will never come. One of the two must be called.
+ */
+export interface Ahead {
+  fd: number;
+  /** the clone's reply: the child (null when the spawner did not clone: spawn() as usual) */
+  result(): { pid: number; pidfd: number } | null;
+  take(plan: Buffer, place: number[]): SpawnResult;
+  /** kill and reap the child (if any) and close everything; resolves once it is gone */
+  abandon(): Promise<void>;
+}
+
+/** Start a clone ahead through the spawner; undefined without one (spawn() then clones). */
+export function spawnAhead(minFd: number, cgroupFd: number | undefined, nsFlags: number): Ahead | undefined {
+  const a = load();
+  loadTrampoline(a);
+  if (!spawnerUp(a)) return undefined;
+  const sent = wrap('start container init ahead', () => a.spawnAhead(minFd, cgroupFd ?? -1, nsFlags));
+  if (!sent) return undefined;
+  spawns++;
+  let childEnd: number | undefined = sent.childEnd;
+  let reply: { pid: number; pidfd: number } | null | undefined;
+  const dropChildEnd = () => {
+    if (childEnd !== undefined) closeSync(childEnd);
+    childEnd = undefined;
+  };
+  const result = () => {
+    if (reply === undefined) {
+      try {
+        reply = wrap('start container init ahead', () => a.aheadResult(sent.seq));
+      } catch (err) {
+        reply = null;
+        dropChildEnd();
+        closeSync(sent.fd);
+        throw err;
+      }
+    }
+    return reply;
+  };
+  return {
+    fd: sent.fd,
+    result,
+    take(plan, place) {
+      const born = result();
+      if (!born) throw new Error('internal: a clone ahead the spawner refused has no child to take');
+      const end = childEnd!;
+      childEnd = undefined; // sendPlan closes it
+      wrap('hand the plan to the container init', () => a.sendPlan(sent.fd, end, plan, minFd, nsFlags, [...Array(minFd).keys(), ...place]));
+      return { pid: born.pid, pidfd: born.pidfd, fd: sent.fd };
+    },
+    async abandon() {
+      // Our ends closed, the child would see EOF where its plan should be and exit; it is
+      // killed all the same, and reaped here.
+      dropChildEnd();
+      let born: { pid: number; pidfd: number } | null = null;
+      try {
+        born = result();
+        closeSync(sent.fd);
+      } catch {
+        /* result() closed our end: the spawner died, no child of ours to reap */
+      }
+      if (!born) return;
+      try {
+        a.pidfdSendSignal(born.pidfd, 9);
+      } catch {
+        /* already gone */
+      }
+      await a.waitPidfd(born.pidfd, true).finally(() => closeSync(born.pidfd));
+    },
+  };
 }
 
 /**

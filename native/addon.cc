@@ -110,6 +110,115 @@ static Napi::Object SpawnResult(Napi::Env env, long pid, int pidfd, int sync_fd)
   return out;
 }
 
+// Only the namespaces a clone of the init may create (spawn-proto.h says why): argument `i`
+// (default 0) into *out; false when it holds anything else.
+static bool NsFlagsArg(const Napi::CallbackInfo& info, size_t i, uint64_t* out) {
+  double v = info.Length() > i && info[i].IsNumber() ? info[i].As<Napi::Number>().DoubleValue() : 0;
+  if (v < 0 || v > static_cast<double>(UINT32_MAX) || v != static_cast<double>(static_cast<uint64_t>(v)) ||
+      (static_cast<uint64_t>(v) & ~static_cast<uint64_t>(CS_SPAWN_ALLOWED_NS)) != 0)
+    return false;
+  *out = static_cast<uint64_t>(v);
+  return true;
+}
+
+// The fds a child must hold at their numbers (argument `i`, an array) into place[]; false when
+// there are more than the protocol carries (the caller clones itself).
+static bool PlaceArg(const Napi::CallbackInfo& info, size_t i, int* place, unsigned* n) {
+  Napi::Env env = info.Env();
+  Napi::Array arr = info[i].As<Napi::Array>();
+  if (arr.Length() > CS_SPAWN_MAX_PLACED) return false;
+  *n = 0;
+  for (uint32_t k = 0; k < arr.Length(); k++) {
+    Napi::Value v = arr.Get(k);
+    if (!v.IsNumber()) throw Napi::TypeError::New(env, "place: fd numbers");
+    int64_t fd = v.As<Napi::Number>().Int64Value();
+    if (fd < 0 || fd > 65536) throw Napi::RangeError::New(env, "place: fd out of range");
+    place[(*n)++] = static_cast<int>(fd);
+  }
+  return true;
+}
+
+// A sync socket pair with both ends at or above min_fd (close-on-exec); throws on failure.
+static void SyncPair(Napi::Env env, int min_fd, int sv[2]) {
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) throw ErrnoError(env, errno, "socketpair");
+  sv[0] = Raise(sv[0], min_fd);
+  sv[1] = Raise(sv[1], min_fd);
+  if (sv[0] < 0 || sv[1] < 0) {
+    int err = errno;
+    if (sv[0] >= 0) close(sv[0]);
+    if (sv[1] >= 0) close(sv[1]);
+    throw ErrnoError(env, err, "fcntl(F_DUPFD_CLOEXEC)");
+  }
+}
+
+// spawnAhead(minFd, cgroupFd, nsFlags) -> { fd, childEnd, seq } | undefined
+//
+// Clone ahead (spawn-proto.h): caisson-spawner clones the init now, on a new sync socket, and the
+// plan follows with sendPlan once it is ready. Undefined when no spawner runs or it did not take
+// the request (the caller spawns as usual). Otherwise the reply must be collected with
+// aheadResult(seq), whatever happens next.
+Napi::Value SpawnAhead(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int min_fd = OptInt(info, 0, 3);
+  if (min_fd < 3) min_fd = 3;
+  int cgroup_fd = OptInt(info, 1, -1);
+  uint64_t ns_flags;
+  if (!NsFlagsArg(info, 2, &ns_flags)) throw Napi::RangeError::New(env, "nsFlags: only CLONE_NEWNS, NEWPID, NEWNET, NEWIPC and NEWUTS may be given");
+  if (!cs_spawner_running()) return env.Undefined();
+  int sv[2];
+  SyncPair(env, min_fd, sv);
+  uint32_t seq = 0;
+  if (cs_spawner_ahead(sv[1], cgroup_fd, ns_flags, min_fd, &seq) < 0) {
+    close(sv[0]);
+    close(sv[1]);
+    return env.Undefined();
+  }
+  int fl = fcntl(sv[0], F_GETFL);
+  if (fl >= 0) fcntl(sv[0], F_SETFL, fl | O_NONBLOCK);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("fd", Napi::Number::New(env, sv[0]));
+  out.Set("childEnd", Napi::Number::New(env, sv[1]));
+  out.Set("seq", Napi::Number::New(env, seq));
+  return out;
+}
+
+// aheadResult(seq) -> { pid, pidfd } | null: the clone ahead's reply (waits for it). Null when
+// the spawner refused or could not clone (nothing was started); throws when it died mid-request.
+Napi::Value AheadResult(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(env, "seq must be a number");
+  uint32_t seq = info[0].As<Napi::Number>().Uint32Value();
+  int pidfd = -1;
+  long pid = cs_spawner_ahead_result(seq, &pidfd);
+  if (pid == -2) throw ErrnoError(env, ECHILD, "caisson-spawner died during a request");
+  if (pid < 0) return env.Null();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("pid", Napi::Number::New(env, static_cast<double>(pid)));
+  out.Set("pidfd", Napi::Number::New(env, pidfd));
+  return out;
+}
+
+// sendPlan(fd, childEnd, plan, minFd, nsFlags, place): the rest of a clone ahead's request, on
+// our end `fd` of its sync socket; childEnd is then closed here.
+Napi::Value SendPlan(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ToFd(info, 0);
+  int child_end = ToFd(info, 1);
+  if (info.Length() < 3 || !info[2].IsBuffer()) throw Napi::TypeError::New(env, "plan must be a Buffer");
+  auto plan = info[2].As<Napi::Buffer<uint8_t>>();
+  if (plan.Length() < CS_PLAN_HEADER_LEN || plan.Length() > CS_PLAN_MAX_LEN) throw Napi::RangeError::New(env, "plan size out of range");
+  int min_fd = OptInt(info, 3, 3);
+  uint64_t ns_flags;
+  if (!NsFlagsArg(info, 4, &ns_flags)) throw Napi::RangeError::New(env, "nsFlags: only CLONE_NEWNS, NEWPID, NEWNET, NEWIPC and NEWUTS may be given");
+  int place[CS_SPAWN_MAX_PLACED];
+  unsigned n = 0;
+  if (info.Length() < 6 || !info[5].IsArray() || !PlaceArg(info, 5, place, &n)) throw Napi::RangeError::New(env, "place: too many fds");
+  int rc = cs_spawner_send_plan(fd, child_end, plan.Data(), static_cast<uint32_t>(plan.Length()), g_trampoline_fd, ns_flags, min_fd, place, n);
+  close(child_end);
+  if (rc < 0) throw ErrnoError(env, -rc, "sendmsg (plan to the init)");
+  return env.Undefined();
+}
+
 // startSpawner(path): start caisson-spawner (once); false when it cannot be started.
 Napi::Value StartSpawner(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -135,45 +244,25 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   }
 
   int sv[2];
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) throw ErrnoError(env, errno, "socketpair");
-  sv[0] = Raise(sv[0], min_fd);
-  sv[1] = Raise(sv[1], min_fd);
-  if (sv[0] < 0 || sv[1] < 0) {
-    int err = errno;
-    if (sv[0] >= 0) close(sv[0]);
-    if (sv[1] >= 0) close(sv[1]);
-    throw ErrnoError(env, err, "fcntl(F_DUPFD_CLOEXEC)");
-  }
+  SyncPair(env, min_fd, sv);
 
   // Optionally born straight into a cgroup v2 directory (CLONE_INTO_CGROUP, Linux 5.7): no
   // moment where the child runs outside the container's cgroup.
   int cgroup_fd = OptInt(info, 2, -1);
-  // Only the namespaces a clone of the init may create (spawn-proto.h says why).
-  const uint64_t allowed_ns = CS_SPAWN_ALLOWED_NS;
-  double ns_arg = info.Length() > 3 && info[3].IsNumber() ? info[3].As<Napi::Number>().DoubleValue() : 0;
-  if (ns_arg < 0 || ns_arg > static_cast<double>(UINT32_MAX) || ns_arg != static_cast<double>(static_cast<uint64_t>(ns_arg)) ||
-      (static_cast<uint64_t>(ns_arg) & ~allowed_ns) != 0) {
+  uint64_t ns_flags;
+  if (!NsFlagsArg(info, 3, &ns_flags)) {
     close(sv[0]);
     close(sv[1]);
     throw Napi::RangeError::New(env, "nsFlags: only CLONE_NEWNS, NEWPID, NEWNET, NEWIPC and NEWUTS may be given");
   }
-  uint64_t ns_flags = static_cast<uint64_t>(ns_arg);
   int pidfd = -1;
 
   // Through the spawner when one runs (a long-lived process: see spawn-proto.h). `place` (5th
   // argument) lists the fds the child must hold at their numbers.
   if (info.Length() > 4 && info[4].IsArray() && cs_spawner_running()) {
-    Napi::Array arr = info[4].As<Napi::Array>();
     int place[CS_SPAWN_MAX_PLACED];
     unsigned n = 0;
-    bool fits = arr.Length() <= CS_SPAWN_MAX_PLACED;
-    for (uint32_t i = 0; fits && i < arr.Length(); i++) {
-      Napi::Value v = arr.Get(i);
-      if (!v.IsNumber()) throw Napi::TypeError::New(env, "place: fd numbers");
-      int64_t fd = v.As<Napi::Number>().Int64Value();
-      if (fd < 0 || fd > 65536) throw Napi::RangeError::New(env, "place: fd out of range");
-      place[n++] = static_cast<int>(fd);
-    }
+    bool fits = PlaceArg(info, 4, place, &n);
     if (fits) {
       long via = cs_spawner_clone(plan.Data(), static_cast<uint32_t>(plan.Length()), sv[1], cgroup_fd, g_trampoline_fd, ns_flags, min_fd, place, n, &pidfd);
       if (via > 0 || via == -2) {
@@ -691,6 +780,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setWinsize", Napi::Function::New(env, SetWinsize));
   exports.Set("setNonBlocking", Napi::Function::New(env, SetNonBlocking));
   exports.Set("priorityEvent", Napi::Function::New(env, PriorityEvent));
+  exports.Set("spawnAhead", Napi::Function::New(env, SpawnAhead));
+  exports.Set("aheadResult", Napi::Function::New(env, AheadResult));
+  exports.Set("sendPlan", Napi::Function::New(env, SendPlan));
   exports.Set("bpfDeviceFilter", Napi::Function::New(env, BpfDeviceFilter));
   exports.Set("sendFd", Napi::Function::New(env, SendFd));
   exports.Set("setChildSubreaper", Napi::Function::New(env, SetChildSubreaper));

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <string>
 
@@ -112,37 +113,70 @@ int cs_spawner_running(void) {
   return g_ctl >= 0;
 }
 
-long cs_spawner_clone(const uint8_t* plan, uint32_t len, int sync_fd, int cgroup_fd, int trampoline_fd, uint64_t ns_flags, int min_fd,
-                      const int* place, unsigned nplace, int* pidfd_out) {
-  std::lock_guard<std::mutex> lock(g_mu);
-  if (g_ctl < 0 || nplace > CS_SPAWN_MAX_PLACED) return -1;
-  int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (cwd < 0) return -1;
-  int plan_fd = PlanMemfd(plan, len);
-  if (plan_fd < 0) {
-    close(cwd);
-    return -1;
+namespace {
+
+// Replies that arrived while another caller was waiting for its own (several requests may be
+// outstanding: clones ahead). Guarded by g_mu.
+struct Reply {
+  int32_t result;
+  int pidfd;
+};
+std::map<uint32_t, Reply> g_replies;
+uint32_t g_seq = 0;
+
+void DropAll() {
+  for (auto& r : g_replies)
+    if (r.second.pidfd >= 0) close(r.second.pidfd);
+  g_replies.clear();
+  Drop();
+}
+
+// The reply to request `seq` (g_mu held): the pid (> 0, with its pidfd), -1 when the spawner
+// refused or its clone failed, -2 when it died or broke the protocol (whether it cloned a
+// child for the request is then unknown).
+long WaitReply(uint32_t seq, int* pidfd_out) {
+  for (;;) {
+    auto it = g_replies.find(seq);
+    if (it != g_replies.end()) {
+      Reply r = it->second;
+      g_replies.erase(it);
+      if (r.result <= 0 || r.pidfd < 0) {
+        if (r.pidfd >= 0) close(r.pidfd);
+        return -1;
+      }
+      *pidfd_out = r.pidfd;
+      return r.result;
+    }
+    if (g_ctl < 0) return -2;
+    cs_spawn_rep rep;
+    union {
+      char buf[CMSG_SPACE(sizeof(int))];
+      struct cmsghdr align;
+    } u;
+    struct iovec iov;
+    struct msghdr msg;
+    cs_msg_init(&msg, &iov, &rep, sizeof(rep), u.buf, sizeof(u.buf));
+    ssize_t got = cs_recvmsg(g_ctl, &msg, MSG_CMSG_CLOEXEC);
+    int pidfd = -1;
+    for (struct cmsghdr* h = CMSG_FIRSTHDR(&msg); h; h = CMSG_NXTHDR(&msg, h)) {
+      if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS && h->cmsg_len >= CMSG_LEN(sizeof(int))) {
+        std::memcpy(&pidfd, CMSG_DATA(h), sizeof(int));
+      }
+    }
+    if (got != static_cast<ssize_t>(sizeof(rep)) || rep.magic != CS_SPAWN_MAGIC || (msg.msg_flags & MSG_CTRUNC)) {
+      // It had the requests and may have cloned children on their sync sockets: cloning others
+      // on them would put two children on one socket. Fail these spawns instead.
+      if (pidfd >= 0) close(pidfd);
+      DropAll();
+      return -2;
+    }
+    g_replies[rep.seq] = Reply{rep.result, pidfd};
   }
-  cs_spawn_req q;
-  std::memset(&q, 0, sizeof(q));
-  q.magic = CS_SPAWN_MAGIC;
-  q.clone_flags = ns_flags;
-  q.plan_len = len;
-  q.min_fd = static_cast<uint32_t>(min_fd);
-  q.umask = CurrentUmask();
-  int fds[CS_SPAWN_MAX_FDS];
-  unsigned n = 0;
-  fds[n++] = plan_fd;
-  fds[n++] = sync_fd;
-  fds[n++] = cwd;
-  if (trampoline_fd >= 0) {
-    fds[n++] = trampoline_fd;
-    q.has_trampoline = 1;
-  }
-  if (cgroup_fd >= 0) {
-    fds[n++] = cgroup_fd;
-    q.has_cgroup = 1;
-  }
+}
+
+// A request of `n` fds (the first `nfixed` given, then `place`, deduplicated and only those
+// open here) into q/fds. The fixed ones are the caller's; nothing is opened here but cwd.
+unsigned AddPlaced(cs_spawn_req& q, int* fds, unsigned n, const int* place, unsigned nplace) {
   for (unsigned i = 0; i < nplace; i++) {
     int flags = fcntl(place[i], F_GETFD);
     if (flags < 0) continue;  // not open here: not open in the child either
@@ -154,8 +188,11 @@ long cs_spawner_clone(const uint8_t* plan, uint32_t len, int sync_fd, int cgroup
     q.nplaced++;
     fds[n++] = place[i];
   }
-  q.nfds = n;
+  return n;
+}
 
+ssize_t SendRequest(int sock, cs_spawn_req& q, const int* fds, unsigned n) {
+  q.nfds = n;
   union {
     char buf[CMSG_SPACE(sizeof(int) * CS_SPAWN_MAX_FDS)];
     struct cmsghdr align;
@@ -165,41 +202,107 @@ long cs_spawner_clone(const uint8_t* plan, uint32_t len, int sync_fd, int cgroup
   struct msghdr msg;
   cs_msg_init(&msg, &iov, &q, sizeof(q), u.buf, CMSG_SPACE(sizeof(int) * n));
   cs_msg_put_fds(&msg, fds, n);
-  ssize_t sent = cs_sendmsg(g_ctl, &msg, MSG_NOSIGNAL);
+  return cs_sendmsg(sock, &msg, MSG_NOSIGNAL);
+}
+
+// The full request for a plan: [plan memfd, child's sync end, cwd, trampoline?, cgroup?, placed].
+// -1 (errno set) when the memfd or cwd cannot be had; the caller sends it and closes *plan_fd,
+// *cwd_fd.
+int BuildFull(cs_spawn_req& q, int* fds, unsigned* n, const uint8_t* plan, uint32_t len, int sync_fd, int cgroup_fd, int trampoline_fd,
+              uint64_t ns_flags, int min_fd, const int* place, unsigned nplace, int* plan_fd, int* cwd_fd) {
+  *cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (*cwd_fd < 0) return -1;
+  *plan_fd = PlanMemfd(plan, len);
+  if (*plan_fd < 0) {
+    close(*cwd_fd);
+    return -1;
+  }
+  std::memset(&q, 0, sizeof(q));
+  q.magic = CS_SPAWN_MAGIC;
+  q.clone_flags = ns_flags;
+  q.plan_len = len;
+  q.min_fd = static_cast<uint32_t>(min_fd);
+  q.umask = CurrentUmask();
+  unsigned k = 0;
+  fds[k++] = *plan_fd;
+  fds[k++] = sync_fd;
+  fds[k++] = *cwd_fd;
+  if (trampoline_fd >= 0) {
+    fds[k++] = trampoline_fd;
+    q.has_trampoline = 1;
+  }
+  if (cgroup_fd >= 0) {
+    fds[k++] = cgroup_fd;
+    q.has_cgroup = 1;
+  }
+  *n = AddPlaced(q, fds, k, place, nplace);
+  return 0;
+}
+
+}  // namespace
+
+long cs_spawner_clone(const uint8_t* plan, uint32_t len, int sync_fd, int cgroup_fd, int trampoline_fd, uint64_t ns_flags, int min_fd,
+                      const int* place, unsigned nplace, int* pidfd_out) {
+  std::lock_guard<std::mutex> lock(g_mu);
+  if (g_ctl < 0 || nplace > CS_SPAWN_MAX_PLACED) return -1;
+  cs_spawn_req q;
+  int fds[CS_SPAWN_MAX_FDS];
+  unsigned n;
+  int plan_fd, cwd;
+  if (BuildFull(q, fds, &n, plan, len, sync_fd, cgroup_fd, trampoline_fd, ns_flags, min_fd, place, nplace, &plan_fd, &cwd) < 0) return -1;
+  q.seq = ++g_seq;
+  ssize_t sent = SendRequest(g_ctl, q, fds, n);
   close(plan_fd);
   close(cwd);
   if (sent != static_cast<ssize_t>(sizeof(q))) {
-    Drop();
+    DropAll();
     return -1;  // it never had the request
   }
+  return WaitReply(q.seq, pidfd_out);
+}
 
-  cs_spawn_rep rep;
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } r;
-  struct iovec riov;
-  struct msghdr rmsg;
-  cs_msg_init(&rmsg, &riov, &rep, sizeof(rep), r.buf, sizeof(r.buf));
-  ssize_t got = cs_recvmsg(g_ctl, &rmsg, MSG_CMSG_CLOEXEC);
-  int pidfd = -1;
-  for (struct cmsghdr* h = CMSG_FIRSTHDR(&rmsg); h; h = CMSG_NXTHDR(&rmsg, h)) {
-    if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS && h->cmsg_len >= CMSG_LEN(sizeof(int))) {
-      std::memcpy(&pidfd, CMSG_DATA(h), sizeof(int));
-    }
+long cs_spawner_ahead(int sync_fd, int cgroup_fd, uint64_t ns_flags, int min_fd, uint32_t* seq_out) {
+  std::lock_guard<std::mutex> lock(g_mu);
+  if (g_ctl < 0) return -1;
+  cs_spawn_req q;
+  std::memset(&q, 0, sizeof(q));
+  q.magic = CS_SPAWN_MAGIC;
+  q.clone_flags = ns_flags;
+  q.min_fd = static_cast<uint32_t>(min_fd);
+  q.ahead = 1;  // cwd and umask come with the plan (the ones in force when it is sent)
+  int fds[2];
+  unsigned n = 0;
+  fds[n++] = sync_fd;
+  if (cgroup_fd >= 0) {
+    fds[n++] = cgroup_fd;
+    q.has_cgroup = 1;
   }
-  if (got != static_cast<ssize_t>(sizeof(rep)) || rep.magic != CS_SPAWN_MAGIC || (rmsg.msg_flags & MSG_CTRUNC)) {
-    // It had the request and may have cloned a child on this sync socket: cloning another on
-    // it would put two children on one socket. Fail this spawn instead.
-    if (pidfd >= 0) close(pidfd);
-    Drop();
-    return -2;
-  }
-  if (rep.result <= 0 || pidfd < 0) {
-    // The spawner refused or its clone failed: the caller's own clone reports the real error.
-    if (pidfd >= 0) close(pidfd);
+  q.seq = ++g_seq;
+  if (SendRequest(g_ctl, q, fds, n) != static_cast<ssize_t>(sizeof(q))) {
+    DropAll();
     return -1;
   }
-  *pidfd_out = pidfd;
-  return rep.result;
+  *seq_out = q.seq;
+  return 0;
+}
+
+long cs_spawner_ahead_result(uint32_t seq, int* pidfd_out) {
+  std::lock_guard<std::mutex> lock(g_mu);
+  return WaitReply(seq, pidfd_out);
+}
+
+int cs_spawner_send_plan(int our_sync, int child_sync, const uint8_t* plan, uint32_t len, int trampoline_fd, uint64_t ns_flags, int min_fd,
+                         const int* place, unsigned nplace) {
+  if (nplace > CS_SPAWN_MAX_PLACED) return -E2BIG;
+  cs_spawn_req q;
+  int fds[CS_SPAWN_MAX_FDS];
+  unsigned n;
+  int plan_fd, cwd;
+  if (BuildFull(q, fds, &n, plan, len, child_sync, -1, trampoline_fd, ns_flags, min_fd, place, nplace, &plan_fd, &cwd) < 0) return -errno;
+  ssize_t sent = SendRequest(our_sync, q, fds, n);
+  int err = errno;
+  close(plan_fd);
+  close(cwd);
+  if (sent != static_cast<ssize_t>(sizeof(q))) return sent < 0 ? -err : -EPIPE;
+  return 0;
 }

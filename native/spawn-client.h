@@ -23,6 +23,20 @@ int cs_spawner_running(void);
  */
 long cs_spawner_clone(const uint8_t *plan, uint32_t len, int sync_fd, int cgroup_fd, int trampoline_fd, uint64_t ns_flags, int min_fd,
                       const int *place, unsigned nplace, int *pidfd_out);
+/*
+ * Clone ahead (spawn-proto.h): ask for a child on `sync_fd` (its end) before the plan exists.
+ * 0 with *seq_out set when the request went out (collect the reply with
+ * cs_spawner_ahead_result, always), -1 when it did not (the caller clones itself later).
+ */
+long cs_spawner_ahead(int sync_fd, int cgroup_fd, uint64_t ns_flags, int min_fd, uint32_t *seq_out);
+/* The reply to a clone ahead, as cs_spawner_clone returns it (waits for it). */
+long cs_spawner_ahead_result(uint32_t seq, int *pidfd_out);
+/*
+ * Hand a child cloned ahead the rest of its request, on our end of its sync socket: the plan,
+ * its own end again, cwd, umask and the fds to place. 0, or -errno.
+ */
+int cs_spawner_send_plan(int our_sync, int child_sync, const uint8_t *plan, uint32_t len, int trampoline_fd, uint64_t ns_flags, int min_fd,
+                         const int *place, unsigned nplace);
 
 #ifdef __cplusplus
 }

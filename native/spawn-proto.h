@@ -16,14 +16,24 @@
  *   [3]            the trampoline memfd, or absent when `has_trampoline` is 0
  *   [next]         the cgroup2 directory for CLONE_INTO_CGROUP, when `has_cgroup` is 1
  *   [the rest]     fds the child must hold at fixed numbers: `targets[i]`, with `cloexec[i]`
- * Reply: struct cs_spawn_rep; with `result` > 0 (the pid) its pidfd as SCM_RIGHTS.
+ * Reply: struct cs_spawn_rep with the request's `seq`; with `result` > 0 (the pid) its pidfd as
+ * SCM_RIGHTS. Replies come in the order of the requests; `seq` lets the addon hand each to the
+ * caller that waits for it (several may be outstanding, see below).
+ *
+ * Clone ahead (`ahead` = 1): the addon asks for the init before its plan exists, so the clone
+ * and the plan's last steps (filling the cgroups, building and encoding the plan) overlap. Its
+ * fds are only [0] the child's end of the sync socket and [1] the cgroup2 directory when
+ * `has_cgroup`; `plan_len` and `nplaced` are 0. The spawner clones and replies at once. The
+ * child waits on the sync socket for the rest: a full request (`ahead` 0, `has_cgroup` 0, the
+ * same `clone_flags`), which the addon writes to its end once the plan is ready, and then goes on
+ * exactly as a child cloned for a full request. EOF there (the create failed) ends it.
  */
 #ifndef CAISSON_SPAWN_PROTO_H
 #define CAISSON_SPAWN_PROTO_H
 
 #include <stdint.h>
 
-#define CS_SPAWN_MAGIC 0x63737031u /* "csp1" */
+#define CS_SPAWN_MAGIC 0x63737032u /* "csp2" */
 #define CS_SPAWN_MAX_PLACED 96     /* fds at fixed numbers (stdio, preserved, the plan's) */
 #define CS_SPAWN_MAX_FDS (CS_SPAWN_MAX_PLACED + 5)
 /*
@@ -43,8 +53,11 @@ struct cs_spawn_req {
   uint32_t plan_len;
   uint32_t min_fd;      /* the sync socket goes at or above it (fds below are the container's) */
   uint32_t umask;
+  uint32_t seq;         /* echoed in the reply */
   uint8_t has_trampoline;
   uint8_t has_cgroup;
+  uint8_t ahead;        /* clone now; the rest of the request follows on the sync socket */
+  uint8_t reserved;
   uint16_t nplaced;
   int32_t targets[CS_SPAWN_MAX_PLACED];
   uint8_t cloexec[CS_SPAWN_MAX_PLACED];
@@ -53,7 +66,7 @@ struct cs_spawn_req {
 struct cs_spawn_rep {
   uint32_t magic;
   int32_t result; /* pid, or -errno */
-  uint32_t sync_fd; /* where the child holds its end of the sync socket (for the record) */
+  uint32_t seq;    /* the request's */
 };
 
 #endif

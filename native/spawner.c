@@ -63,8 +63,8 @@ static int request_waiting(int ctl) {
   return poll(&p, 1, 0) > 0;
 }
 
-static void reply(int ctl, int32_t result, uint32_t sync_fd, int pidfd) {
-  struct cs_spawn_rep rep = {.magic = CS_SPAWN_MAGIC, .result = result, .sync_fd = sync_fd};
+static void reply(int ctl, int32_t result, uint32_t seq, int pidfd) {
+  struct cs_spawn_rep rep = {.magic = CS_SPAWN_MAGIC, .result = result, .seq = seq};
   struct iovec iov;
   union {
     char buf[CMSG_SPACE(sizeof(int))];
@@ -89,15 +89,11 @@ static int free_slot(const struct cs_spawn_req *q, int from, int below, int take
 
 /*
  * In the child: put every fd where the plan expects it, then run the plan. Nothing here may
- * allocate; the received fds all sit at or above `base`, clear of every target.
+ * allocate; the received fds all sit at or above `base`, clear of every target. The spawner's
+ * own fds (the control socket, the pool's namespaces) are closed by the caller first.
  */
-static void child(int ctl, const struct cs_spawn_req *q, const int *fds, int base, const uint8_t *plan, int net) __attribute__((noreturn));
-static void child(int ctl, const struct cs_spawn_req *q, const int *fds, int base, const uint8_t *plan, int net) {
-  close(ctl);
-  /* The pooled network namespace, before anything else; should the kernel refuse it, a new one. */
-  if (net >= 0 && setns(net, CLONE_NEWNET) < 0 && unshare(CLONE_NEWNET) < 0) _exit(126);
-  if (net >= 0) close(net);
-  if (g_own_net >= 0) close(g_own_net); /* the host's namespace must never reach a container */
+static void child(const struct cs_spawn_req *q, const int *fds, int base, const uint8_t *plan) __attribute__((noreturn));
+static void child(const struct cs_spawn_req *q, const int *fds, int base, const uint8_t *plan) {
   /* Below min_fd the child holds exactly what Node holds: close what Node did not send. */
   for (int fd = 0; fd < (int)q->min_fd; fd++) {
     int sent = 0;
@@ -129,104 +125,180 @@ static void child(int ctl, const struct cs_spawn_req *q, const int *fds, int bas
   cs_child_main(plan, q->plan_len, sync_fd, tramp_fd, 1);
 }
 
-static void serve(int ctl) {
-  struct cs_spawn_req q;
-  int fds[CS_SPAWN_MAX_FDS];
+/* Leave the spawner behind: its socket and the host's namespace go, the pooled one is entered. */
+static void become_child(int ctl, int net) {
+  close(ctl);
+  /* The pooled network namespace, before anything else; should the kernel refuse it, a new one. */
+  if (net >= 0 && setns(net, CLONE_NEWNET) < 0 && unshare(CLONE_NEWNET) < 0) _exit(126);
+  if (net >= 0) close(net);
+  if (g_own_net >= 0) close(g_own_net); /* the host's namespace must never reach a container */
+  g_own_net = -1;
+}
+
+/*
+ * One request from `sock` and its fds (at most CS_SPAWN_MAX_FDS; more are closed). The byte
+ * count, or <= 0 at EOF or on an error; `*cut` when the kernel truncated data or fds. A stream
+ * socket (the sync socket of a child cloned ahead) may deliver the request in pieces.
+ */
+static ssize_t receive(int sock, struct cs_spawn_req *q, int *fds, unsigned *got, int *cut) {
   union {
     char buf[CMSG_SPACE(sizeof(int) * CS_SPAWN_MAX_FDS)];
     struct cmsghdr align;
   } u;
   struct iovec iov;
   struct msghdr msg;
-  cs_msg_init(&msg, &iov, &q, sizeof(q), u.buf, sizeof(u.buf));
-  ssize_t n = cs_recvmsg(ctl, &msg, MSG_CMSG_CLOEXEC);
-  if (n <= 0) _exit(0); /* Node closed its end: done */
-
-  unsigned got = 0;
+  cs_msg_init(&msg, &iov, q, sizeof(*q), u.buf, sizeof(u.buf));
+  ssize_t n = cs_recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+  *got = 0;
+  *cut = n > 0 && (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0;
+  if (n <= 0) return n;
   for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
     if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
     unsigned k = (unsigned)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
     for (unsigned i = 0; i < k; i++) {
       int fd;
       memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-      if (got < CS_SPAWN_MAX_FDS) fds[got++] = fd;
+      if (*got < CS_SPAWN_MAX_FDS) fds[(*got)++] = fd;
       else close(fd);
     }
   }
-  int err = 0;
-  /* Check every count and bound before using any of it. */
-  if ((size_t)n != sizeof(q) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || q.magic != CS_SPAWN_MAGIC || q.nfds != got ||
-      q.has_trampoline > 1 || q.has_cgroup > 1 || q.nplaced > CS_SPAWN_MAX_PLACED || q.nfds != 3u + q.has_trampoline + q.has_cgroup + q.nplaced ||
-      (q.clone_flags & ~(uint64_t)CS_SPAWN_ALLOWED_NS) || q.plan_len < CS_PLAN_HEADER_LEN || q.plan_len > CS_PLAN_MAX_LEN || q.min_fd < 3 ||
-      q.min_fd > 65536 || q.umask > 0777) {
-    err = EBADMSG;
+  while ((size_t)n < sizeof(*q)) {
+    ssize_t m = read(sock, (char *)q + n, sizeof(*q) - (size_t)n);
+    if (m < 0 && errno == EINTR) continue;
+    if (m <= 0) break;
+    n += m;
   }
-  int max_target = (int)q.min_fd;
-  for (unsigned i = 0; !err && i < q.nplaced; i++) {
-    if (q.targets[i] < 0 || q.targets[i] > 65536) err = EBADMSG;
-    for (unsigned j = 0; !err && j < i; j++)
-      if (q.targets[j] == q.targets[i]) err = EBADMSG;
-    if (q.targets[i] > max_target) max_target = q.targets[i];
+  return n;
+}
+
+static int shared_fields_ok(const struct cs_spawn_req *q) {
+  return q->magic == CS_SPAWN_MAGIC && q->has_trampoline <= 1 && q->has_cgroup <= 1 && q->ahead <= 1 &&
+         q->nplaced <= CS_SPAWN_MAX_PLACED && !(q->clone_flags & ~(uint64_t)CS_SPAWN_ALLOWED_NS) && q->min_fd >= 3 &&
+         q->min_fd <= 65536 && q->umask <= 0777;
+}
+
+/*
+ * A full request: check every count and bound before using any of it, map the plan (a memfd of
+ * exactly plan_len bytes, read-only; a child inherits the mapping) and move every received fd
+ * clear of the targets (and of the two slots picked in the child). 0, or an errno.
+ */
+static int prepare(const struct cs_spawn_req *q, ssize_t n, int cut, int *fds, unsigned got, int *base, const uint8_t **plan) {
+  *plan = MAP_FAILED;
+  if ((size_t)n != sizeof(*q) || cut || !shared_fields_ok(q) || q->ahead || q->nfds != got ||
+      q->nfds != 3u + q->has_trampoline + q->has_cgroup + q->nplaced || q->plan_len < CS_PLAN_HEADER_LEN || q->plan_len > CS_PLAN_MAX_LEN)
+    return EBADMSG;
+  int max_target = (int)q->min_fd;
+  for (unsigned i = 0; i < q->nplaced; i++) {
+    if (q->targets[i] < 0 || q->targets[i] > 65536) return EBADMSG;
+    for (unsigned j = 0; j < i; j++)
+      if (q->targets[j] == q->targets[i]) return EBADMSG;
+    if (q->targets[i] > max_target) max_target = q->targets[i];
   }
-  /* The plan: a memfd of exactly plan_len bytes, mapped read-only (the child inherits it). */
-  const uint8_t *plan = MAP_FAILED;
-  if (!err) {
-    struct stat st;
-    if (fstat(fds[0], &st) < 0 || st.st_size != (off_t)q.plan_len) err = EBADMSG;
-  }
-  if (!err) {
-    plan = mmap(NULL, q.plan_len, PROT_READ, MAP_PRIVATE, fds[0], 0);
-    if (plan == MAP_FAILED) err = errno;
-  }
-  /* Move every received fd clear of the targets (and of the two slots picked in the child). */
-  int base = max_target + 8;
-  for (unsigned i = 0; !err && i < got; i++) {
-    if (fds[i] >= base) continue;
-    int moved = fcntl(fds[i], F_DUPFD_CLOEXEC, base);
+  struct stat st;
+  if (fstat(fds[0], &st) < 0 || st.st_size != (off_t)q->plan_len) return EBADMSG;
+  const uint8_t *p = mmap(NULL, q->plan_len, PROT_READ, MAP_PRIVATE, fds[0], 0);
+  if (p == MAP_FAILED) return errno;
+  *base = max_target + 8;
+  for (unsigned i = 0; i < got; i++) {
+    if (fds[i] >= *base) continue;
+    int moved = fcntl(fds[i], F_DUPFD_CLOEXEC, *base);
     if (moved < 0) {
-      err = errno;
-      break;
+      int err = errno;
+      munmap((void *)p, q->plan_len);
+      return err;
     }
     close(fds[i]);
     fds[i] = moved;
   }
-  if (err) {
-    for (unsigned i = 0; i < got; i++) close(fds[i]);
-    if (plan != MAP_FAILED) munmap((void *)plan, q.plan_len);
-    reply(ctl, -err, 0, -1);
-    return;
-  }
+  *plan = p;
+  return 0;
+}
 
-  int pidfd = -1;
+/* A request to clone ahead: the sync socket, the cgroup2 directory maybe, nothing else. */
+static int ahead_ok(const struct cs_spawn_req *q, ssize_t n, int cut, unsigned got) {
+  return (size_t)n == sizeof(*q) && !cut && shared_fields_ok(q) && q->ahead && !q->has_trampoline && q->nplaced == 0 &&
+         q->plan_len == 0 && q->nfds == got && q->nfds == 1u + q->has_cgroup;
+}
+
+/*
+ * A child cloned ahead: wait on the sync socket for the rest of its request, then go on as any
+ * child. Should Node die first, its end of the socket closes and the wait ends in EOF (getppid
+ * cannot tell: an init in a new pid namespace sees 0).
+ */
+static void ahead_child(const struct cs_spawn_req *first, const int *fds) __attribute__((noreturn));
+static void ahead_child(const struct cs_spawn_req *first, const int *fds) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  int sync = fds[0];
+  if (first->has_cgroup) close(fds[1]);
+  struct cs_spawn_req q;
+  int rest[CS_SPAWN_MAX_FDS];
+  unsigned got;
+  int cut;
+  ssize_t n = receive(sync, &q, rest, &got, &cut);
+  if (n <= 0) _exit(0); /* the create gave up */
+  close(sync);          /* the request carries it again, as fds[1] */
+  int base = 0;
+  const uint8_t *plan;
+  if (q.has_cgroup || q.clone_flags != first->clone_flags || q.min_fd != first->min_fd || prepare(&q, n, cut, rest, got, &base, &plan) != 0)
+    _exit(126);
+  child(&q, rest, base, plan);
+}
+
+/* Clone for a request (full or ahead) whose fds are checked and in place. The pid, or -errno. */
+static long clone_for(int ctl, const struct cs_spawn_req *q, const int *fds, int cgroup_fd, int *pidfd, const uint8_t *plan, int base) {
   struct cs_clone_args args;
   memset(&args, 0, sizeof(args));
   /* CLONE_PARENT: Node's child, not ours; clone3 then takes our exit signal (SIGCHLD). */
-  args.flags = CLONE_PARENT | CLONE_PIDFD | q.clone_flags;
+  args.flags = CLONE_PARENT | CLONE_PIDFD | q->clone_flags;
   int net = -1;
-  if ((q.clone_flags & CLONE_NEWNET) && g_pooled_net >= 0) {
+  if ((q->clone_flags & CLONE_NEWNET) && g_pooled_net >= 0) {
     net = g_pooled_net;
     args.flags &= ~(uint64_t)CLONE_NEWNET;
   }
-  args.pidfd = (uint64_t)(uintptr_t)&pidfd;
-  if (q.has_cgroup) {
+  args.pidfd = (uint64_t)(uintptr_t)pidfd;
+  if (cgroup_fd >= 0) {
     args.flags |= CLONE_INTO_CGROUP;
-    args.cgroup = (uint64_t)fds[3 + q.has_trampoline];
+    args.cgroup = (uint64_t)cgroup_fd;
   }
   long pid = cs_clone3(&args);
-  if (pid == 0) child(ctl, &q, fds, base, plan, net);
-  int clone_err = errno;
-  if (net >= 0 && pid > 0) {
+  if (pid == 0) {
+    become_child(ctl, net);
+    if (q->ahead) ahead_child(q, fds);
+    child(q, fds, base, plan);
+  }
+  if (pid < 0) return -errno;
+  if (net >= 0) {
     close(net); /* the child holds it now */
     g_pooled_net = -1;
   }
-  for (unsigned i = 0; i < got; i++) close(fds[i]);
-  munmap((void *)plan, q.plan_len);
-  if (pid < 0) {
-    reply(ctl, -clone_err, 0, -1);
-    return;
+  return pid;
+}
+
+static void serve(int ctl) {
+  struct cs_spawn_req q;
+  int fds[CS_SPAWN_MAX_FDS];
+  unsigned got;
+  int cut;
+  ssize_t n = receive(ctl, &q, fds, &got, &cut);
+  if (n <= 0) _exit(0); /* Node closed its end: done */
+
+  const uint8_t *plan = MAP_FAILED;
+  int base = 0, cgroup_fd = -1;
+  int err = 0;
+  if ((size_t)n == sizeof(q) && q.ahead) {
+    if (!ahead_ok(&q, n, cut, got)) err = EBADMSG;
+    else if (q.has_cgroup) cgroup_fd = fds[1];
+  } else {
+    err = prepare(&q, n, cut, fds, got, &base, &plan);
+    if (!err && q.has_cgroup) cgroup_fd = fds[3 + q.has_trampoline];
   }
-  reply(ctl, (int32_t)pid, 0, pidfd);
-  close(pidfd);
+  long pid = -err;
+  int pidfd = -1;
+  if (!err) pid = clone_for(ctl, &q, fds, cgroup_fd, &pidfd, plan, base);
+  for (unsigned i = 0; i < got; i++) close(fds[i]);
+  if (plan != MAP_FAILED) munmap((void *)plan, q.plan_len);
+  reply(ctl, (int32_t)pid, (size_t)n == sizeof(q) ? q.seq : 0, pid > 0 ? pidfd : -1);
+  if (pidfd >= 0) close(pidfd);
   if (!request_waiting(ctl)) refill_net_pool();
 }
 

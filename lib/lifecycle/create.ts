@@ -12,6 +12,7 @@ import type { LoadedBundle } from '../bundle.js';
 import { CaissonError, UsageError, fromNodeError } from '../errors.js';
 import * as native from '../native.js';
 import { buildPlan } from '../plan/build.js';
+import { directCloneFlags } from '../plan/namespaces.js';
 import { encodePlan } from '../plan/encode.js';
 import { Op, SyncTag } from '../plan/opcodes.js';
 import { HookError, hookState, runHooks, runPoststop } from '../hooks/run.js';
@@ -150,6 +151,16 @@ function writeOomScoreAdj(pid: number, value: number): void {
   }
 }
 
+/** `fn` with an O_DIRECTORY fd of `dir` (undefined without one), closed afterwards. */
+function withDirFd<T>(dir: string | undefined, fn: (fd: number | undefined) => T): T {
+  const fd = dir ? openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY) : undefined;
+  try {
+    return fn(fd);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 function describeExit(w: native.WaitResult | undefined): string {
   if (!w || !w.reaped) return 'exited';
   return w.signal !== null ? `was killed by signal ${w.signal}` : `exited with status ${w.exitCode}`;
@@ -184,6 +195,8 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
   let consoleOurs: number | undefined;
   let cgroups: CgroupManager | undefined;
   let seccomp: PreparedSeccomp | undefined;
+  // A clone ahead not yet handed its plan.
+  let ahead: native.Ahead | undefined;
   try {
     if (fromConfig) writeFileSync(join(loaded.bundle, 'config.json'), JSON.stringify(loaded.spec, null, 2));
     listenFd = native.unixListen(store.startSocket(id), minFd);
@@ -203,6 +216,11 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
     seccomp = await seccompFor(spec, minFd, opts.debug);
     ctx.seccomp = seccomp?.install;
     cgroups = setUpCgroups(id, spec, ctx, (m) => opts.warn?.(m));
+    // The init can be cloned from here on: ask caisson-spawner for it now, and fill its cgroups
+    // and build its plan while the clone is made (a clone ahead: native/spawn-proto.h).
+    const intoDir = cgroups?.intoCgroupDir();
+    const aheadFlags = directCloneFlags(spec);
+    if (aheadFlags !== undefined) ahead = withDirFd(intoDir, (fd) => native.spawnAhead(minFd, fd, aheadFlags));
     cgroups?.apply(spec.linux?.resources, (m) => opts.warn?.(m));
     cgroups?.applyDevices(spec.linux?.resources?.devices);
     // v1 hierarchies are joined by the init itself, first thing (cgroup2, if any, by clone3).
@@ -214,13 +232,15 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
     for (const w of plan.warnings) opts.warn?.(w);
     if (opts.debug) opts.debug(`plan for ${id}: ${plan.ops.map((o) => o.label).join('; ')}`);
 
-    const intoDir = cgroups?.intoCgroupDir();
-    const cgroupFd = intoDir ? openSync(intoDir, constants.O_RDONLY | constants.O_DIRECTORY) : undefined;
-    try {
-      spawned = native.spawn(encodePlan(plan), minFd, cgroupFd, plan.cloneFlags, plan.keepFds);
-    } finally {
-      if (cgroupFd !== undefined) closeSync(cgroupFd);
+    if (ahead && plan.cloneFlags !== aheadFlags) throw new Error(`internal: cloned ahead with ${aheadFlags}, the plan wants ${plan.cloneFlags}`);
+    if (ahead?.result()) {
+      spawned = ahead.take(encodePlan(plan), plan.keepFds);
+    } else {
+      // No spawner, or it could not clone: clone here (the error, if any, is then our own).
+      await ahead?.abandon();
+      spawned = withDirFd(intoDir, (fd) => native.spawn(encodePlan(plan), minFd, fd, plan.cloneFlags, plan.keepFds));
     }
+    ahead = undefined;
     sync = new SyncChannel(spawned.fd);
     let startTime = '';
     /** The init exists and (two stages) waits for GO: watch it, and what only we may set. */
@@ -311,6 +331,7 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
     const console = consoleOurs !== undefined ? native.recvFd(consoleOurs).fd : undefined;
     return { record, pidfd, exit, console };
   } catch (err) {
+    await ahead?.abandon();
     sync?.abort();
     const hookFailed = err instanceof HookError;
     // Kill and reap what we started, then remove every trace.

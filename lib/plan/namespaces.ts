@@ -55,6 +55,20 @@ export interface NamespacePlan {
 }
 
 /**
+ * The CLONE_NEW* flags of an init the parent clones itself, straight into its new namespaces;
+ * undefined when a stage 1 must run first (namespaces to join, a user namespace whose maps the
+ * parent writes, a time namespace whose offsets are set before anyone enters). The cgroup
+ * namespace is never among them: the init makes it once it is in its cgroups.
+ */
+export function directCloneFlags(spec: Spec): number | undefined {
+  const namespaces = spec.linux?.namespaces ?? [];
+  if (namespaces.some((ns) => ns.path || ns.type === 'user' || ns.type === 'time')) return undefined;
+  let flags = 0;
+  for (const ns of namespaces) if (ns.type !== 'cgroup') flags |= NS_FLAG[ns.type];
+  return flags;
+}
+
+/**
  * `cgroupSync`: on v1 and hybrid hosts the init joins the v1 hierarchies itself (see
  * `cgroupJoinOps`). A new cgroup namespace, whose root is the cgroup the process is in when it is
  * made, is then left to the init, which makes it right after joining.
@@ -84,11 +98,8 @@ export function namespaceOps(spec: Spec, nsFds: Partial<Record<LinuxNamespaceTyp
     ops.push({ code: Op.SETUSER, label: 'become root in the joined user namespace', fields: [0, 0, 0, 0] });
   }
   const newUser = newTypes.has('user');
-  if (joinedTypes.size === 0 && !newUser && !newTypes.has('time')) {
-    let cloneFlags = 0;
-    for (const type of newTypes) if (type !== 'cgroup') cloneFlags |= NS_FLAG[type];
-    return { ops: [], cloneFlags, newUser, newTypes, joinedTypes, cgroupNsDeferred: newTypes.has('cgroup') };
-  }
+  const direct = directCloneFlags(spec);
+  if (direct !== undefined) return { ops: [], cloneFlags: direct, newUser, newTypes, joinedTypes, cgroupNsDeferred: newTypes.has('cgroup') };
   if (newUser) {
     // A parent without privileges can only write the id maps of a dumpable child (the /proc
     // files of a non-dumpable one belong to root). It is the same user: no boundary is crossed.

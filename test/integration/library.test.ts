@@ -160,7 +160,7 @@ describe.skipIf(!IS_CAISSON)('Runtime and Container', () => {
     expect(heard.filter(([, who]) => !ids.includes(who!))).toEqual([]);
   });
 
-  it('after its first container, a process clones them through caisson-spawner; if that dies, it clones one itself and starts another', async () => {
+  it('after its first container, a process clones them through caisson-spawner; if that dies, another takes over', async () => {
     const exeOf = (pid: number) => readlinkSync(`/proc/${pid}/exe`);
     const bundle = sb.bundle(['sh', '-c', 'echo "umask $(umask)"']);
     const made: Awaited<ReturnType<Runtime['create']>>[] = [];
@@ -183,9 +183,9 @@ describe.skipIf(!IS_CAISSON)('Runtime and Container', () => {
       }
       process.kill(spawner[0]!, 'SIGKILL');
       await new Promise((r) => setTimeout(r, 50));
+      // The request that finds it dead fails over: the addon clones, or starts a new spawner.
       const after = await runtime.create(sb.id(), { bundle, stdio: 'ignore' });
       made.push(after);
-      expect(exeOf(after.state().pid)).not.toMatch(/caisson-spawner/);
       await after.start();
       expect(await after.wait()).toMatchObject({ exitCode: 0 });
       // The next one finds a new spawner.
@@ -221,6 +221,54 @@ describe.skipIf(!IS_CAISSON)('through caisson-spawner', () => {
       expect((await out).trim().split(/\s+/)).toEqual(['0', '100000', '65536']);
     } finally {
       await c.delete({ force: true });
+    }
+  });
+});
+
+describe.skipIf(!IS_CAISSON)('inits cloned ahead by caisson-spawner', () => {
+  // With a spawner up, create asks it for the init as soon as the init's cgroups exist, and sends
+  // the plan once it is built; whatever fails in between must take that init with it.
+  const spawnerKids = (exclude: number[] = []) => childrenNamed('caisson-spawner').filter((p) => !exclude.includes(p));
+
+  it('a failure after the clone was asked for (a cgroup write the kernel refuses) kills and reaps that init', async () => {
+    const warm = await runtime.create(sb.id(), { bundle: sb.bundle(['true']), stdio: 'ignore' });
+    await warm.delete({ force: true });
+    const before = spawnerKids();
+    expect(before).toHaveLength(1); // the spawner itself
+    const err = await runtime
+      .create(sb.id(), { bundle: sb.bundle(['true'], (s) => (s.linux!.resources = { cpu: { cpus: '4095' } })), stdio: 'ignore' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SystemError);
+    expect((err as SystemError).message).toMatch(/cpuset\.cpus/);
+    // Not even a zombie is left: the init was killed and reaped before create returned.
+    expect(spawnerKids()).toEqual(before);
+    expect(sb.stateLeft()).toEqual([]);
+    // The spawner is still good for the next one, which runs its plan.
+    const c = await runtime.create(sb.id(), { bundle: sb.bundle(['sh', '-c', 'exit 7']), stdio: 'ignore' });
+    expect(readlinkSync(`/proc/${c.state().pid}/exe`)).toMatch(/caisson-spawner$/);
+    await c.start();
+    expect(await c.wait()).toMatchObject({ exitCode: 7 });
+    await c.delete();
+  });
+
+  it('many at once keep each plan with its own init', async () => {
+    const warm = await runtime.create(sb.id(), { bundle: sb.bundle(['true']), stdio: 'ignore' });
+    await warm.delete({ force: true });
+    const made = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => runtime.create(sb.id(), { bundle: sb.bundle(['sh', '-c', `echo $HOSTNAME; exit ${i}`], (s) => (s.hostname = `h${i}`)), stdio: 'pipe' })),
+    );
+    try {
+      const results = await Promise.all(
+        made.map(async (c) => {
+          const out = text(c.stdout!);
+          c.stdin!.end();
+          await c.start();
+          return { exit: (await c.wait()).exitCode, out: (await out).trim() };
+        }),
+      );
+      expect(results).toEqual(Array.from({ length: 6 }, (_, i) => ({ exit: i, out: `h${i}` })));
+    } finally {
+      for (const c of made) await c.delete({ force: true });
     }
   });
 });
