@@ -23,6 +23,8 @@ const WARMUP = opt('--warmup', 3);
 // --gap MS: idle before every run, so each starts "cold" (the kernel's first cgroup migration
 // after an idle spell waits for an RCU grace period; back to back, later runs skip it).
 const GAP = opt('--gap', 0);
+// --burst N: runs in a row per runtime and round, for the back-to-back table
+const BURST = opt('--burst', 5);
 
 const work = mkdtempSync(join(tmpdir(), 'caisson-bench-'));
 // The state roots live where each runtime keeps them by default (/run/runc, /run/crun,
@@ -94,19 +96,26 @@ const q = (xs, p) => {
   return s[Math.min(s.length - 1, Math.floor(p * s.length))];
 };
 
-/** Rounds of `batch` runs per runtime (all at once), runtimes in a random order each round. */
-async function measure(batch) {
+/**
+ * Rounds of `batch` runs per runtime (all at once), runtimes in a random order each round. Each
+ * runtime's turn is `burst` batches back to back: with 1, every run follows another runtime's
+ * (caches and the CPU's state left by someone else); with more, a runtime's later runs follow its
+ * own, as when one program starts containers one after another.
+ */
+async function measure(batch, burst = 1) {
   const times = Object.fromEntries(runtimes.map((r) => [r.name, []]));
   const walls = Object.fromEntries(runtimes.map((r) => [r.name, []]));
   for (let round = 0; round < WARMUP + ROUNDS; round++) {
     const order = [...runtimes].sort(() => Math.random() - 0.5);
     for (const rt of order) {
-      if (GAP) await new Promise((r) => setTimeout(r, GAP));
-      const ms = await runBatch(rt, batch, `bench-${batch}-${round}`);
-      if (round >= WARMUP) {
-        times[rt.name].push(...ms);
-        // All started at once: the batch took as long as its slowest run.
-        walls[rt.name].push(Math.max(...ms));
+      for (let k = 0; k < burst; k++) {
+        if (GAP) await new Promise((r) => setTimeout(r, GAP));
+        const ms = await runBatch(rt, batch, `bench-${batch}-${burst}-${round}-${k}`);
+        if (round >= WARMUP) {
+          times[rt.name].push(...ms);
+          // All started at once: the batch took as long as its slowest run.
+          walls[rt.name].push(Math.max(...ms));
+        }
       }
     }
   }
@@ -124,9 +133,15 @@ function report(title, { times, walls }, batch) {
   }
 }
 
-console.log(`run of /bin/true, default config, ${ROUNDS} interleaved rounds (+${WARMUP} warm-up)${GAP ? `, ${GAP} ms idle before each run` : ''}`);
-console.log('caisson = the CLI (node start-up included); library = create/start/wait/delete in a Node process of its own');
+// A long-lived process has run its code often enough for V8 to have optimized it; a few rounds
+// of warm-up are not that (the library's first ~100 lifecycles are up to 1.5 ms slower each).
+const LIBRARY_WARMUP = opt('--library-warmup', 100);
+if (runtimes.some((r) => r.lib) && LIBRARY_WARMUP > 0) for (let i = 0; i < LIBRARY_WARMUP; i += 10) await library(`10 warm-${i}`);
+
+console.log(`run of /bin/true, default config, ${ROUNDS} rounds in a random order (+${WARMUP} warm-up)${GAP ? `, ${GAP} ms idle before each run` : ''}`);
+console.log(`caisson = the CLI (node start-up included); library = create/start/wait/delete in a Node process of its own, warm (${LIBRARY_WARMUP} lifecycles first)`);
 console.log('CLIs started by a small launcher (posix_spawn), timed from spawn to exit');
-report('sequential', await measure(1), 1);
-report(`${CONCURRENCY} at once (latency of each run; runs/s from the median batch)`, await measure(CONCURRENCY), CONCURRENCY);
+report('sequential, interleaved (every run right after another runtime\'s)', await measure(1), 1);
+report(`sequential, back to back (each runtime ${BURST} runs in a row per round)`, await measure(1, BURST), 1);
+report(`${CONCURRENCY} at once, interleaved (latency of each run; runs/s from the median batch)`, await measure(CONCURRENCY), CONCURRENCY);
 process.exit(0);
