@@ -110,6 +110,14 @@ static Napi::Object SpawnResult(Napi::Env env, long pid, int pidfd, int sync_fd)
   return out;
 }
 
+// An encoded plan (argument `i`): a Buffer of a size the interpreter accepts.
+static Napi::Buffer<uint8_t> PlanArg(const Napi::CallbackInfo& info, size_t i) {
+  if (info.Length() <= i || !info[i].IsBuffer()) throw Napi::TypeError::New(info.Env(), "plan must be a Buffer");
+  auto plan = info[i].As<Napi::Buffer<uint8_t>>();
+  if (plan.Length() < CS_PLAN_HEADER_LEN || plan.Length() > CS_PLAN_MAX_LEN) throw Napi::RangeError::New(info.Env(), "plan size out of range");
+  return plan;
+}
+
 // Only the namespaces a clone of the init may create (spawn-proto.h says why): argument `i`
 // (default 0) into *out; false when it holds anything else.
 static bool NsFlagsArg(const Napi::CallbackInfo& info, size_t i, uint64_t* out) {
@@ -204,9 +212,7 @@ Napi::Value SendPlan(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = ToFd(info, 0);
   int child_end = ToFd(info, 1);
-  if (info.Length() < 3 || !info[2].IsBuffer()) throw Napi::TypeError::New(env, "plan must be a Buffer");
-  auto plan = info[2].As<Napi::Buffer<uint8_t>>();
-  if (plan.Length() < CS_PLAN_HEADER_LEN || plan.Length() > CS_PLAN_MAX_LEN) throw Napi::RangeError::New(env, "plan size out of range");
+  auto plan = PlanArg(info, 2);
   int min_fd = OptInt(info, 3, 3);
   uint64_t ns_flags;
   if (!NsFlagsArg(info, 4, &ns_flags)) throw Napi::RangeError::New(env, "nsFlags: only CLONE_NEWNS, NEWPID, NEWNET, NEWIPC and NEWUTS may be given");
@@ -235,13 +241,9 @@ Napi::Value StartSpawner(const Napi::CallbackInfo& info) {
 // namespaces; the plan then has no stage 1 (lib/plan/namespaces.ts says when).
 Napi::Value Spawn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsBuffer()) throw Napi::TypeError::New(env, "plan must be a Buffer");
-  auto plan = info[0].As<Napi::Buffer<uint8_t>>();
+  auto plan = PlanArg(info, 0);
   int min_fd = OptInt(info, 1, 3);
   if (min_fd < 3) min_fd = 3;
-  if (plan.Length() < CS_PLAN_HEADER_LEN || plan.Length() > CS_PLAN_MAX_LEN) {
-    throw Napi::RangeError::New(env, "plan size out of range");
-  }
 
   int sv[2];
   SyncPair(env, min_fd, sv);
