@@ -13,6 +13,10 @@ import { checkSupported } from './support.js';
  */
 export function parseJson(text: string, what: string): unknown {
   try {
+    // A null value can only follow ':', '[' or ','; without one (runc's own configs), the plain
+    // parse, about a quarter of the cost of one with a reviver. A string that merely looks like
+    // one only costs the slow path.
+    if (!/[:[,]\s*null/.test(text)) return JSON.parse(text);
     return JSON.parse(text, (_k, v: unknown) => (v === null ? undefined : v));
   } catch (err) {
     throw new ConfigError('$', `${what} is not valid JSON: ${(err as Error).message}`);

@@ -28,56 +28,65 @@ function u64(v: number | bigint, where: string): bigint {
   return b;
 }
 
-/** Bytes a field takes: tag, length or value, the data (and a string's NUL). */
-function fieldSize(f: Field, label: string): number {
-  if (Buffer.isBuffer(f)) return 5 + f.length;
+/** The most bytes a field can take: tag, length or value, the data (a string's NUL too). */
+function fieldBound(f: Field, label: string): number {
   if (typeof f === 'string') {
     if (f.includes('\0')) throw new TypeError(`${label}: string contains a NUL byte`);
-    return 5 + Buffer.byteLength(f, 'utf8') + 1;
+    return 5 + 3 * f.length + 1; // UTF-8 takes at most 3 bytes per UTF-16 unit
   }
+  if (Buffer.isBuffer(f)) return 5 + f.length;
   return 9;
 }
 
-// Two passes, one buffer: sizes first (with every check), then the bytes. A create encodes a
-// plan of a hundred-odd ops, and a buffer per field cost more than the rest of the planning.
+// One pass into one buffer sized for the worst case (every check made on the way), each op's
+// length written once its fields are. A create encodes a plan of a hundred-odd ops, and a buffer
+// per field cost more than the rest of the planning.
 export function encodePlan(plan: Plan): Buffer {
   if (plan.ops.length > PLAN_MAX_OPS) throw new RangeError(`plan has ${plan.ops.length} operations, more than ${PLAN_MAX_OPS}`);
-  const opLens: number[] = [];
-  let total = PLAN_HEADER_LEN;
+  let bound = PLAN_HEADER_LEN;
   for (const op of plan.ops) {
-    let len = OP_HEADER_LEN + fieldSize(op.label, op.label);
-    for (const f of op.fields) len += fieldSize(f, op.label);
-    opLens.push(len);
-    total += len;
+    bound += OP_HEADER_LEN + fieldBound(op.label, op.label);
+    for (const f of op.fields) bound += fieldBound(f, op.label);
   }
-  if (total > PLAN_MAX_LEN) throw new RangeError(`plan is ${total} bytes, more than ${PLAN_MAX_LEN}`);
-  const out = Buffer.alloc(total);
+  if (bound > 3 * PLAN_MAX_LEN) throw new RangeError(`plan is more than ${PLAN_MAX_LEN} bytes`);
+  const out = Buffer.alloc(bound);
+  let off = PLAN_HEADER_LEN;
+  const put = (f: Field, label: string) => {
+    if (typeof f === 'string') {
+      out[off] = TAG_STR;
+      const n = out.write(f, off + 5, 'utf8');
+      out.writeUInt32LE(n, off + 1);
+      off += 5 + n + 1; // the NUL is already there (alloc zeroes)
+    } else if (typeof f === 'number' && Number.isSafeInteger(f) && f >= 0) {
+      // Most fields: no BigInt needed for a safe integer, written as its two 32-bit halves.
+      out[off] = TAG_U64;
+      out.writeUInt32LE(f % 0x1_0000_0000, off + 1);
+      out.writeUInt32LE(Math.floor(f / 0x1_0000_0000), off + 5);
+      off += 9;
+    } else if (Buffer.isBuffer(f)) {
+      out[off] = TAG_BYTES;
+      out.writeUInt32LE(f.length, off + 1);
+      f.copy(out, off + 5);
+      off += 5 + f.length;
+    } else {
+      out[off] = TAG_U64;
+      out.writeBigUInt64LE(u64(f, label), off + 1);
+      off += 9;
+    }
+  };
+  for (const op of plan.ops) {
+    const at = off;
+    out.writeUInt16LE(op.code, at);
+    off += OP_HEADER_LEN;
+    put(op.label, op.label);
+    for (const f of op.fields) put(f, op.label);
+    out.writeUInt32LE(off - at, at + 4);
+  }
+  if (off > PLAN_MAX_LEN) throw new RangeError(`plan is ${off} bytes, more than ${PLAN_MAX_LEN}`);
   out.writeUInt32LE(PLAN_MAGIC, 0);
   out.writeUInt16LE(PLAN_VERSION, 4);
-  out.writeUInt32LE(total, 8);
+  out.writeUInt32LE(off, 8);
   out.writeUInt32LE(plan.ops.length, 12);
-  let off = PLAN_HEADER_LEN;
-  plan.ops.forEach((op, i) => {
-    out.writeUInt16LE(op.code, off);
-    out.writeUInt32LE(opLens[i]!, off + 4);
-    off += OP_HEADER_LEN;
-    for (const f of [op.label, ...op.fields]) {
-      if (Buffer.isBuffer(f)) {
-        out[off] = TAG_BYTES;
-        out.writeUInt32LE(f.length, off + 1);
-        f.copy(out, off + 5);
-        off += 5 + f.length;
-      } else if (typeof f === 'string') {
-        out[off] = TAG_STR;
-        const n = out.write(f, off + 5, 'utf8');
-        out.writeUInt32LE(n, off + 1);
-        off += 5 + n + 1; // the NUL is already there (alloc zeroes)
-      } else {
-        out[off] = TAG_U64;
-        out.writeBigUInt64LE(u64(f, op.label), off + 1);
-        off += 9;
-      }
-    }
-  });
-  return out;
+  return out.subarray(0, off);
 }
+
