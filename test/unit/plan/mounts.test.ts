@@ -287,7 +287,7 @@ describe('mountOps: cgroup', () => {
   describe('hybrid host', () => {
     const ctx = makeCtx({ cgroups: HYBRID_FACTS, cgroupPaths: OWN_CGROUPS_V1 });
 
-    it('with a cgroup namespace: a tmpfs, one fresh mount per hierarchy, then a read-only remount', () => {
+    it('with a cgroup namespace: a tmpfs, an rbind of our own cgroup per v1 hierarchy, a fresh cgroup2, then a read-only remount', () => {
       const ops = mountOps(spec([cgroupMount], withNs), ctx, false);
       expect(ops.map((o) => o.label)).toEqual([
         'mount cgroup tmpfs on /sys/fs/cgroup',
@@ -300,16 +300,18 @@ describe('mountOps: cgroup', () => {
       const [tmpfs, systemd, unified, cpu, memory, ro] = ops.map(mountFields);
       // the tmpfs is writable (its subdirectories are made next), keeps the other attributes
       expect(tmpfs).toMatchObject({ kind: MountKind.FS, source: 'tmpfs', fstype: 'tmpfs', dest: '/sys/fs/cgroup', attrSet: perMount, attrClr: 0, data: ['mode=755'], flags: 0 });
-      expect(systemd).toMatchObject({ kind: MountKind.FS, source: 'cgroup', fstype: 'cgroup', attrSet: perMount | MOUNT_ATTR.RDONLY, data: ['name=systemd'], flags: 0 });
+      // a v1 hierarchy in the namespace shows the container's own cgroup: bound, not mounted anew
+      expect(systemd).toMatchObject({ kind: MountKind.BIND, source: '/sys/fs/cgroup/systemd/user.slice/caisson.scope', attrSet: perMount | MOUNT_ATTR.RDONLY, data: [], flags: MF_RECURSIVE_BIND });
       expect(unified).toMatchObject({ kind: MountKind.FS, source: 'cgroup', fstype: 'cgroup2', data: [] });
-      expect(cpu).toMatchObject({ fstype: 'cgroup', dest: '/sys/fs/cgroup/cpu,cpuacct', data: ['cpu', 'cpuacct'] });
-      expect(memory).toMatchObject({ fstype: 'cgroup', data: ['memory'] });
+      expect(cpu).toMatchObject({ kind: MountKind.BIND, source: '/sys/fs/cgroup/cpu,cpuacct/caisson/cpu', dest: '/sys/fs/cgroup/cpu,cpuacct', data: [] });
+      expect(memory).toMatchObject({ kind: MountKind.BIND, source: '/sys/fs/cgroup/memory/', data: [] });
       expect(ro).toMatchObject({ kind: MountKind.BIND, source: '', dest: '/sys/fs/cgroup', attrSet: MOUNT_ATTR.RDONLY, flags: MF_REMOUNT });
     });
 
-    it('with a cgroup namespace: the controllers come before extra fs data', () => {
+    it('with a cgroup namespace: fs data goes to cgroup2 only (a bind takes none)', () => {
       const ops = mountOps(spec([{ ...cgroupMount, options: ['xattr'] }], withNs), ctx, false);
-      expect(mountFields(ops[3]!).data).toEqual(['cpu', 'cpuacct', 'xattr']);
+      expect(mountFields(ops[3]!).data).toEqual([]);
+      expect(mountFields(ops[2]!).data).toEqual(['xattr']);
       // the tmpfs gets its own data, not the cgroup options
       expect(mountFields(ops[0]!).data).toEqual(['mode=755']);
     });
@@ -363,8 +365,7 @@ describe('mountOps: cgroup', () => {
         '/sys/fs/cgroup/pids',
         '/sys/fs/cgroup',
       ]);
-      expect(ops.slice(1, 4).map((o) => mountFields(o).data)).toEqual([['name=systemd'], ['cpu', 'cpuacct'], ['pids']]);
-      expect(ops.slice(1, 4).every((o) => mountFields(o).fstype === 'cgroup')).toBe(true);
+      expect(ops.slice(1, 4).every((o) => mountFields(o).kind === MountKind.BIND)).toBe(true);
     });
 
     it('without one: rbinds of our own cgroups', () => {
