@@ -118,20 +118,23 @@ function wrap<T>(step: string, fn: () => T): T {
 export function spawn(plan: Buffer, minFd = 3, cgroupFd?: number, nsFlags = 0, place?: number[]): SpawnResult {
   const a = load();
   loadTrampoline(a);
-  const fds = place && spawnerUp(a) ? [...Array(minFd).keys(), ...place] : undefined;
+  const fds = place && spawnerUp(a) ? placement(minFd, place) : undefined;
   const r = wrap(nsFlags ? 'start container init in its new namespaces' : 'start container init', () => a.spawn(plan, minFd, cgroupFd ?? -1, nsFlags, fds));
   spawns++;
   return r;
 }
 
+/** The fds a child cloned by the spawner must hold at their numbers: those below minFd, and the plan's. */
+function placement(minFd: number, place: number[]): number[] {
+  return [...Array(minFd).keys(), ...place];
+}
+
 /**
  * A clone ahead (native/spawn-proto.h): caisson-spawner starts cloning the init of a plan not
- * built yet, so the clone overlaps the last steps of create. `fd` is our end of its sync socket;
- * `take` sends the plan and returns the started child as spawn() does; `abandon` collects a child
+ * built yet, so the clone overlaps the last steps of create. `take` sends the plan and returns the started child as spawn() does; `abandon` collects a child
  * whose plan will never come. One of the two must be called.
  */
 export interface Ahead {
-  fd: number;
   /** the clone's reply: the child (null when the spawner did not clone: spawn() as usual) */
   result(): { pid: number; pidfd: number } | null;
   take(plan: Buffer, place: number[]): SpawnResult;
@@ -167,14 +170,13 @@ export function spawnAhead(minFd: number, cgroupFd: number | undefined, nsFlags:
     return reply;
   };
   return {
-    fd: sent.fd,
     result,
     take(plan, place) {
       const born = result();
       if (!born) throw new Error('internal: a clone ahead the spawner refused has no child to take');
       const end = childEnd!;
       childEnd = undefined; // sendPlan closes it
-      wrap('hand the plan to the container init', () => a.sendPlan(sent.fd, end, plan, minFd, nsFlags, [...Array(minFd).keys(), ...place]));
+      wrap('hand the plan to the container init', () => a.sendPlan(sent.fd, end, plan, minFd, nsFlags, placement(minFd, place)));
       return { pid: born.pid, pidfd: born.pidfd, fd: sent.fd };
     },
     async abandon() {

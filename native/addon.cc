@@ -100,9 +100,13 @@ Napi::Value SeccompFlagSupported(const Napi::CallbackInfo& info) {
 
 // { pid, pidfd, fd } for a started child; our end of its sync socket is made non-blocking (it
 // is read with plain reads and readable() polls).
+static int NonBlocking(int fd) {
+  int fl = fcntl(fd, F_GETFL);
+  return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
 static Napi::Object SpawnResult(Napi::Env env, long pid, int pidfd, int sync_fd) {
-  int fl = fcntl(sync_fd, F_GETFL);
-  if (fl >= 0) fcntl(sync_fd, F_SETFL, fl | O_NONBLOCK);
+  NonBlocking(sync_fd);
   Napi::Object out = Napi::Object::New(env);
   out.Set("pid", Napi::Number::New(env, static_cast<double>(pid)));
   out.Set("pidfd", Napi::Number::New(env, pidfd));
@@ -119,14 +123,13 @@ static Napi::Buffer<uint8_t> PlanArg(const Napi::CallbackInfo& info, size_t i) {
 }
 
 // Only the namespaces a clone of the init may create (spawn-proto.h says why): argument `i`
-// (default 0) into *out; false when it holds anything else.
-static bool NsFlagsArg(const Napi::CallbackInfo& info, size_t i, uint64_t* out) {
+// (default 0); throws for anything else.
+static uint64_t NsFlagsArg(const Napi::CallbackInfo& info, size_t i) {
   double v = info.Length() > i && info[i].IsNumber() ? info[i].As<Napi::Number>().DoubleValue() : 0;
   if (v < 0 || v > static_cast<double>(UINT32_MAX) || v != static_cast<double>(static_cast<uint64_t>(v)) ||
       (static_cast<uint64_t>(v) & ~static_cast<uint64_t>(CS_SPAWN_ALLOWED_NS)) != 0)
-    return false;
-  *out = static_cast<uint64_t>(v);
-  return true;
+    throw Napi::RangeError::New(info.Env(), "nsFlags: only CLONE_NEWNS, NEWPID, NEWNET, NEWIPC and NEWUTS may be given");
+  return static_cast<uint64_t>(v);
 }
 
 // The fds a child must hold at their numbers (argument `i`, an array) into place[]; false when
@@ -170,8 +173,7 @@ Napi::Value SpawnAhead(const Napi::CallbackInfo& info) {
   int min_fd = OptInt(info, 0, 3);
   if (min_fd < 3) min_fd = 3;
   int cgroup_fd = OptInt(info, 1, -1);
-  uint64_t ns_flags;
-  if (!NsFlagsArg(info, 2, &ns_flags)) throw Napi::RangeError::New(env, "nsFlags: only CLONE_NEWNS, NEWPID, NEWNET, NEWIPC and NEWUTS may be given");
+  uint64_t ns_flags = NsFlagsArg(info, 2);
   if (!cs_spawner_running()) return env.Undefined();
   int sv[2];
   SyncPair(env, min_fd, sv);
@@ -181,8 +183,7 @@ Napi::Value SpawnAhead(const Napi::CallbackInfo& info) {
     close(sv[1]);
     return env.Undefined();
   }
-  int fl = fcntl(sv[0], F_GETFL);
-  if (fl >= 0) fcntl(sv[0], F_SETFL, fl | O_NONBLOCK);
+  NonBlocking(sv[0]);
   Napi::Object out = Napi::Object::New(env);
   out.Set("fd", Napi::Number::New(env, sv[0]));
   out.Set("childEnd", Napi::Number::New(env, sv[1]));
@@ -214,8 +215,7 @@ Napi::Value SendPlan(const Napi::CallbackInfo& info) {
   int child_end = ToFd(info, 1);
   auto plan = PlanArg(info, 2);
   int min_fd = OptInt(info, 3, 3);
-  uint64_t ns_flags;
-  if (!NsFlagsArg(info, 4, &ns_flags)) throw Napi::RangeError::New(env, "nsFlags: only CLONE_NEWNS, NEWPID, NEWNET, NEWIPC and NEWUTS may be given");
+  uint64_t ns_flags = NsFlagsArg(info, 4);
   int place[CS_SPAWN_MAX_PLACED];
   unsigned n = 0;
   if (info.Length() < 6 || !info[5].IsArray() || !PlaceArg(info, 5, place, &n)) throw Napi::RangeError::New(env, "place: too many fds");
@@ -245,18 +245,12 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   int min_fd = OptInt(info, 1, 3);
   if (min_fd < 3) min_fd = 3;
 
-  int sv[2];
-  SyncPair(env, min_fd, sv);
-
   // Optionally born straight into a cgroup v2 directory (CLONE_INTO_CGROUP, Linux 5.7): no
   // moment where the child runs outside the container's cgroup.
   int cgroup_fd = OptInt(info, 2, -1);
-  uint64_t ns_flags;
-  if (!NsFlagsArg(info, 3, &ns_flags)) {
-    close(sv[0]);
-    close(sv[1]);
-    throw Napi::RangeError::New(env, "nsFlags: only CLONE_NEWNS, NEWPID, NEWNET, NEWIPC and NEWUTS may be given");
-  }
+  uint64_t ns_flags = NsFlagsArg(info, 3);
+  int sv[2];
+  SyncPair(env, min_fd, sv);
   int pidfd = -1;
 
   // Through the spawner when one runs (a long-lived process: see spawn-proto.h). `place` (5th
@@ -467,9 +461,7 @@ Napi::Value SendFd(const Napi::CallbackInfo& info) {
 // setNonBlocking(fd): O_NONBLOCK on, for fds read with plain reads and readable() polls.
 Napi::Value SetNonBlocking(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int fd = ToFd(info, 0);
-  int fl = fcntl(fd, F_GETFL);
-  if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) throw ErrnoError(env, errno, "fcntl(O_NONBLOCK)");
+  if (NonBlocking(ToFd(info, 0)) < 0) throw ErrnoError(env, errno, "fcntl(O_NONBLOCK)");
   return env.Undefined();
 }
 

@@ -37,16 +37,7 @@ static int on_devpts(int fd) {
 }
 
 int cs_send_fd(int sock, int fd, const char *name) {
-  struct msghdr msg;
-  struct iovec iov;
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } u;
-  memset(&u, 0, sizeof(u));
-  cs_msg_init(&msg, &iov, (void *)name, cs_strlen(name), u.buf, sizeof(u.buf));
-  cs_msg_put_fds(&msg, &fd, 1);
-  return cs_sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 ? -1 : 0;
+  return cs_send_with_fd(sock, name, cs_strlen(name), fd);
 }
 
 static int op_console(struct cs_child *c, struct cs_rd *r) {

@@ -40,4 +40,18 @@ static inline ssize_t cs_recvmsg(int fd, struct msghdr *m, int flags) {
   return n;
 }
 
+/* One message of `len` bytes with `fd` as its only SCM_RIGHTS fd (none when fd < 0); -1 on error. */
+static inline int cs_send_with_fd(int sock, const void *data, size_t len, int fd) {
+  struct msghdr msg;
+  struct iovec iov;
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } u;
+  memset(&u, 0, sizeof(u));
+  cs_msg_init(&msg, &iov, (void *)data, len, fd >= 0 ? u.buf : NULL, fd >= 0 ? sizeof(u.buf) : 0);
+  if (fd >= 0) cs_msg_put_fds(&msg, &fd, 1);
+  return cs_sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
 #endif

@@ -28,8 +28,21 @@ std::mutex g_mu;  // one request at a time (worker threads share the process's s
 int g_ctl = -1;
 pid_t g_pid = -1;
 
-// The spawner is gone or confused: drop it (and collect it if it has exited).
+// Replies that arrived while another caller was waiting for its own (several requests may be
+// outstanding: clones ahead). Guarded by g_mu.
+struct Reply {
+  int32_t result;
+  int pidfd;
+};
+std::map<uint32_t, Reply> g_replies;
+uint32_t g_seq = 0;
+
+// The spawner is gone or confused: drop it and the replies it gave (and collect it if it has
+// exited).
 void Drop() {
+  for (auto& r : g_replies)
+    if (r.second.pidfd >= 0) close(r.second.pidfd);
+  g_replies.clear();
   if (g_ctl >= 0) close(g_ctl);
   g_ctl = -1;
   if (g_pid > 0) waitpid(g_pid, nullptr, WNOHANG);
@@ -115,22 +128,6 @@ int cs_spawner_running(void) {
 
 namespace {
 
-// Replies that arrived while another caller was waiting for its own (several requests may be
-// outstanding: clones ahead). Guarded by g_mu.
-struct Reply {
-  int32_t result;
-  int pidfd;
-};
-std::map<uint32_t, Reply> g_replies;
-uint32_t g_seq = 0;
-
-void DropAll() {
-  for (auto& r : g_replies)
-    if (r.second.pidfd >= 0) close(r.second.pidfd);
-  g_replies.clear();
-  Drop();
-}
-
 // The reply to request `seq` (g_mu held): the pid (> 0, with its pidfd), -1 when the spawner
 // refused or its clone failed, -2 when it died or broke the protocol (whether it cloned a
 // child for the request is then unknown).
@@ -167,7 +164,7 @@ long WaitReply(uint32_t seq, int* pidfd_out) {
       // It had the requests and may have cloned children on their sync sockets: cloning others
       // on them would put two children on one socket. Fail these spawns instead.
       if (pidfd >= 0) close(pidfd);
-      DropAll();
+      Drop();
       return -2;
     }
     g_replies[rep.seq] = Reply{rep.result, pidfd};
@@ -255,7 +252,7 @@ long cs_spawner_clone(const uint8_t* plan, uint32_t len, int sync_fd, int cgroup
   close(plan_fd);
   close(cwd);
   if (sent != static_cast<ssize_t>(sizeof(q))) {
-    DropAll();
+    Drop();
     return -1;  // it never had the request
   }
   return WaitReply(q.seq, pidfd_out);
@@ -279,7 +276,7 @@ long cs_spawner_ahead(int sync_fd, int cgroup_fd, uint64_t ns_flags, int min_fd,
   }
   q.seq = ++g_seq;
   if (SendRequest(g_ctl, q, fds, n) != static_cast<ssize_t>(sizeof(q))) {
-    DropAll();
+    Drop();
     return -1;
   }
   *seq_out = q.seq;

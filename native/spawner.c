@@ -65,16 +65,7 @@ static int request_waiting(int ctl) {
 
 static void reply(int ctl, int32_t result, uint32_t seq, int pidfd) {
   struct cs_spawn_rep rep = {.magic = CS_SPAWN_MAGIC, .result = result, .seq = seq};
-  struct iovec iov;
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } u;
-  memset(&u, 0, sizeof(u));
-  struct msghdr msg;
-  cs_msg_init(&msg, &iov, &rep, sizeof(rep), pidfd >= 0 ? u.buf : NULL, pidfd >= 0 ? sizeof(u.buf) : 0);
-  if (pidfd >= 0) cs_msg_put_fds(&msg, &pidfd, 1);
-  if (cs_sendmsg(ctl, &msg, MSG_NOSIGNAL) < 0) _exit(0); /* Node is gone */
+  if (cs_send_with_fd(ctl, &rep, sizeof(rep), pidfd) < 0) _exit(0); /* Node is gone */
 }
 
 /* The lowest number >= from that is not a target and not below `below` (free in the child). */

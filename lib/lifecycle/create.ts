@@ -232,7 +232,6 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
     for (const w of plan.warnings) opts.warn?.(w);
     if (opts.debug) opts.debug(`plan for ${id}: ${plan.ops.map((o) => o.label).join('; ')}`);
 
-    if (ahead && plan.cloneFlags !== aheadFlags) throw new Error(`internal: cloned ahead with ${aheadFlags}, the plan wants ${plan.cloneFlags}`);
     if (ahead?.result()) {
       spawned = ahead.take(encodePlan(plan), plan.keepFds);
     } else {
