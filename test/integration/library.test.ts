@@ -231,8 +231,7 @@ describe.skipIf(!IS_CAISSON)('inits cloned ahead by caisson-spawner', () => {
   const spawnerKids = (exclude: number[] = []) => childrenNamed('caisson-spawner').filter((p) => !exclude.includes(p));
 
   it('a failure after the clone was asked for (a cgroup write the kernel refuses) kills and reaps that init', async () => {
-    const warm = await runtime.create(sb.id(), { bundle: sb.bundle(['true']), stdio: 'ignore' });
-    await warm.delete({ force: true });
+    await startSpawner();
     const before = spawnerKids();
     expect(before).toHaveLength(1); // the spawner itself
     const err = await runtime
@@ -252,8 +251,7 @@ describe.skipIf(!IS_CAISSON)('inits cloned ahead by caisson-spawner', () => {
   });
 
   it('many at once keep each plan with its own init', async () => {
-    const warm = await runtime.create(sb.id(), { bundle: sb.bundle(['true']), stdio: 'ignore' });
-    await warm.delete({ force: true });
+    await startSpawner();
     const made = await Promise.all(
       Array.from({ length: 6 }, (_, i) => runtime.create(sb.id(), { bundle: sb.bundle(['sh', '-c', `echo $HOSTNAME; exit ${i}`], (s) => (s.hostname = `h${i}`)), stdio: 'pipe' })),
     );
@@ -276,8 +274,7 @@ describe.skipIf(!IS_CAISSON)('inits cloned ahead by caisson-spawner', () => {
 describe.skipIf(!IS_CAISSON)('network namespaces made ahead by caisson-spawner', () => {
   it('give every container a fresh one of its own, never the host\'s, and nothing else of the spawner reaches it', async () => {
     const nsOf = (pid: number) => readlinkSync(`/proc/${pid}/ns/net`);
-    const warm = await runtime.create(sb.id(), { bundle: sb.bundle(['true']), stdio: 'ignore' });
-    await warm.delete({ force: true });
+    await startSpawner();
     const made: Awaited<ReturnType<Runtime['create']>>[] = [];
     try {
       for (let i = 0; i < 3; i++) {
@@ -317,6 +314,17 @@ describe.skipIf(!IS_CAISSON)('network namespaces made ahead by caisson-spawner',
     }
   });
 });
+
+/**
+ * Have this process's caisson-spawner running: it starts with the second container a process
+ * creates, so a test run alone (not after others in this file) makes two.
+ */
+async function startSpawner(): Promise<void> {
+  for (let i = 0; i < 2 && childrenNamed('caisson-spawner').length === 0; i++) {
+    const c = await runtime.create(sb.id(), { bundle: sb.bundle(['true']), stdio: 'ignore' });
+    await c.delete({ force: true });
+  }
+}
 
 /** Our children whose comm is `name`. */
 function childrenNamed(name: string): number[] {
