@@ -84,8 +84,11 @@ function counts(file, status) {
 const failures = [];
 const firstLine = (s) => String(s ?? '').split('\n').find((l) => l.trim())?.trim().slice(0, 300) ?? '';
 
-let { passed, failed } = counts(json, r.status);
+// vitest's exit status stays 0 when its global teardown throws, so the leftover check reports
+// through a file, and anything left behind counts as one failure of its own.
+let { passed, failed } = counts(json, existsSync(leftoversFile) ? 0 : r.status);
 if (existsSync(leftoversFile)) {
+  failed += 1;
   failures.push(`left behind by the tests:\n    ${readFileSync(leftoversFile, 'utf8').trim().split('\n').join('\n    ')}`);
 }
 
