@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { buildBusyboxRootfs } from '../lib/example-bundle.js';
+import { testCgroups } from './helpers/leftovers.js';
 import { FIXTURE_ROOTFS, TEST_BASE, TEST_ROOT } from './helpers/paths.js';
 
 /** Every process the test run starts carries this in its environment; containers get it too. */
@@ -26,25 +27,6 @@ function markedProcesses(): string[] {
       /* gone, or a kernel thread */
     }
   }
-  return out;
-}
-
-/** Cgroup directories named like the tests' containers (ids "c-PID-N") or their parents. */
-function testCgroups(): string[] {
-  const out: string[] = [];
-  const walk = (dir: string, depth: number) => {
-    let entries: string[] = [];
-    try {
-      entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      if (/^(c|bad)-\d+-\d+$|^caisson-(cgtest|ctd|pod)-\d+$|^sub-\d+$/.test(e)) out.push(`cgroup ${dir}/${e}`);
-      else if (depth > 0) walk(`${dir}/${e}`, depth - 1);
-    }
-  };
-  walk('/sys/fs/cgroup', 4);
   return out;
 }
 
