@@ -36,6 +36,31 @@ function read(file: string): string | undefined {
   }
 }
 
+const SIGKILL = 9;
+
+/** The pids in one cgroup directory (not below it); none when it is gone. */
+function procsOf(dir: string): number[] {
+  return (read(posix.join(dir, 'cgroup.procs')) ?? '').split('\n').filter(Boolean).map(Number);
+}
+
+function signalPid(pid: number, sig: number): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    /* gone already */
+  }
+}
+
+/** " (holds 12 sleep, state S)": what keeps a cgroup busy, for the error that says it is. */
+function describeProcs(dir: string): string {
+  const what = procsOf(dir).slice(0, 5).map((pid) => {
+    const stat = read(`/proc/${pid}/stat`) ?? '';
+    const close = stat.lastIndexOf(')');
+    return close < 0 ? String(pid) : `${pid} ${stat.slice(stat.indexOf('(') + 1, close)}, state ${stat.slice(close + 2, close + 3)}`;
+  });
+  return what.length ? ` (holds ${what.join('; ')})` : '';
+}
+
 /** Several writes to the files of one directory, each file opened once (v1 device rules: a write each). */
 function writeFiles(dir: string, writes: { file: string; value: string }[], from: string): void {
   const fds = new Map<string, number>();
@@ -306,12 +331,20 @@ export class CgroupManager {
     if (canFreeze) await this.setFrozen(false);
   }
 
-  /** Remove what we created, children first; busy directories are retried briefly. */
+  /**
+   * Remove what we created, children first; busy directories are retried for a while. Whatever
+   * is still inside the container's own cgroups once it should be gone (a process that never
+   * got as far as the container's namespaces, or one a container without a pid namespace left
+   * running) belongs to the container and is killed, as runc does on destroy.
+   */
   async destroy(): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       const left = this.removeCreated();
       if (!left.length) return;
-      if (attempt >= 50) throw new CaissonError('ESYSTEM', `cgroups still busy after the container was killed: ${left.join(', ')}`);
+      if (attempt >= 2) for (const dir of left) for (const pid of procsOf(dir)) signalPid(pid, SIGKILL);
+      if (attempt >= 100) {
+        throw new CaissonError('ESYSTEM', `cgroups still busy after the container was killed: ${left.map((d) => d + describeProcs(d)).join(', ')}`);
+      }
       await sleep(20);
     }
   }

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Spec } from '../../spec/types.js';
+import { testCgroups } from '../helpers/leftovers.js';
 import { IS_CAISSON, RUNTIME, Sandbox } from '../helpers/sandbox.js';
 
 let sb: Sandbox;
@@ -227,6 +228,21 @@ describe('lifecycle verbs on cgroups', () => {
     expect((await sb.rt(['kill', '--all', id, 'KILL'])).code).toBe(0);
     await sleep(300);
     expect(existsSync(`/proc/${left[0]}/status`) && !/State:\s+Z/.test(readFileSync(`/proc/${left[0]}/status`, 'utf8'))).toBe(false);
+  });
+
+  it('delete (without --force) of a stopped container kills what its init left in its cgroup, and removes the cgroup, as runc', async () => {
+    const { id } = await detached(['sh', '-c', 'sleep 60 & exit 0'], (s) => {
+      s.linux!.namespaces = s.linux!.namespaces!.filter((n) => n.type !== 'pid');
+    });
+    await sb.waitForStatus(id, 'stopped');
+    const left = JSON.parse((await sb.rt(['ps', '--format', 'json', id])).stdout) as number[];
+    expect(left.length).toBe(1);
+    const r = await sb.rt(['delete', id]);
+    expect(r.code, r.stderr).toBe(0);
+    const alive = () => existsSync(`/proc/${left[0]}/status`) && !/State:\s+Z/.test(readFileSync(`/proc/${left[0]}/status`, 'utf8'));
+    for (let i = 0; i < 50 && alive(); i++) await sleep(20);
+    expect(alive()).toBe(false);
+    expect(testCgroups(new RegExp(`^${id}$`))).toEqual([]);
   });
 
   it('events --stats prints one stats event', async () => {
