@@ -124,29 +124,46 @@ export class CgroupManager {
     return [...(this.place.v2 ? [this.place.v2] : []), ...this.place.v1];
   }
 
-  /** Create the directories; on v1, give new cpusets their parent's cpus and mems. */
-  static create(place: CgroupPlace, layout: CgroupFacts['layout']): CgroupManager {
-    const created: string[] = [];
-    const mgr = new CgroupManager({ place, created, layout });
+  /**
+   * Create the directories; on v1, give new cpusets their parent's cpus and mems. With
+   * `v1Later`, only the cgroup2 one (the init is cloned into it): `createV1` makes the rest.
+   */
+  static create(place: CgroupPlace, layout: CgroupFacts['layout'], v1Later = false): CgroupManager {
+    const mgr = new CgroupManager({ place, created: [], layout });
+    mgr.make(v1Later ? mgr.dirs().filter((d) => d.version === 2) : mgr.dirs());
+    return mgr;
+  }
+
+  /** The v1 directories that `create(…, true)` left for later. */
+  createV1(): void {
+    this.make(this.place.v1);
+  }
+
+  private make(dirs: CgroupDir[]): void {
+    const mark = this.rec.created.length;
     try {
-      for (const d of mgr.dirs()) {
+      for (const d of dirs) {
         const made = mkdirAll(d.dir, d.mountPoint);
-        created.push(...made);
+        this.rec.created.push(...made);
         if (d.version === 1 && d.controllers.includes('cpuset')) {
+          // A new cpuset starts empty (unless its parent has cgroup.clone_children): no process
+          // could join it. Its parent's cpus and mems, as runc gives it.
           for (const m of made) {
-            for (const f of ['cpuset.cpus', 'cpuset.mems']) {
-              if ((read(posix.join(m, f)) ?? '').trim() === '') {
-                writeFile(m, f, (read(posix.join(posix.dirname(m), f)) ?? '').trim(), 'new cpuset');
-              }
-            }
+            for (const f of ['cpuset.cpus', 'cpuset.mems']) writeFile(m, f, (read(posix.join(posix.dirname(m), f)) ?? '').trim(), 'new cpuset');
           }
         }
       }
     } catch (err) {
-      mgr.removeCreated();
+      // What this call made goes again; what an earlier call made stays for destroy().
+      for (const d of this.rec.created.splice(mark).reverse()) {
+        try {
+          rmdirSync(d);
+        } catch {
+          /* busy or gone: destroy() retries what is recorded, and this is no longer recorded */
+        }
+      }
       throw err;
     }
-    return mgr;
   }
 
   /**

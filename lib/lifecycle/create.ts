@@ -123,13 +123,13 @@ async function runCreateHooks(id: string, bundle: string, spec: Spec, initPid: n
  * The container's cgroups, made (and then filled) before the init exists, so its limits hold
  * from its first instruction. A caller who is not root gets none (no delegation to use here).
  */
-function setUpCgroups(id: string, spec: Spec, ctx: PlanContext, warn: (m: string) => void): CgroupManager | undefined {
+function setUpCgroups(id: string, spec: Spec, ctx: PlanContext, warn: (m: string) => void, v1Later: boolean): CgroupManager | undefined {
   if (ctx.rootless) {
     if (spec.linux?.resources && Object.keys(spec.linux.resources).length) warn('rootless container: linux.resources ignored (no cgroup of its own)');
     return undefined;
   }
   const place = resolveCgroupsPath(spec.linux?.cgroupsPath, id, ctx.cgroups, ctx.cgroupPaths);
-  const mgr = CgroupManager.create(place, ctx.cgroups.layout);
+  const mgr = CgroupManager.create(place, ctx.cgroups.layout, v1Later);
   // The cgroup mount binds the container's own cgroups, and v1 hosts place it by hand.
   ctx.cgroupPaths = new Map(mgr.dirs().map((d) => [hierarchyKey(d), d.path]));
   return mgr;
@@ -215,12 +215,16 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
     ctx.stdio = opts.stdio;
     seccomp = await seccompFor(spec, minFd, opts.debug);
     ctx.seccomp = seccomp?.install;
-    cgroups = setUpCgroups(id, spec, ctx, (m) => opts.warn?.(m));
-    // The init can be cloned from here on: ask caisson-spawner for it now, and fill its cgroups
-    // and build its plan while the clone is made (a clone ahead: native/spawn-proto.h).
-    const intoDir = cgroups?.intoCgroupDir();
+    // The init can be cloned once the cgroup2 directory it goes into exists: ask caisson-spawner
+    // for it then, and make the v1 directories, fill them and build its plan while the clone is
+    // made (a clone ahead: native/spawn-proto.h). Asked this early, the spawner is also done
+    // making its next network namespace by the time the plan goes out, so the init does not wait
+    // for a CPU behind it.
     const aheadFlags = directCloneFlags(spec);
+    cgroups = setUpCgroups(id, spec, ctx, (m) => opts.warn?.(m), aheadFlags !== undefined);
+    const intoDir = cgroups?.intoCgroupDir();
     if (aheadFlags !== undefined) ahead = withDirFd(intoDir, (fd) => native.spawnAhead(minFd, fd, aheadFlags));
+    if (aheadFlags !== undefined) cgroups?.createV1();
     cgroups?.apply(spec.linux?.resources, (m) => opts.warn?.(m));
     cgroups?.applyDevices(spec.linux?.resources?.devices);
     // v1 hierarchies are joined by the init itself, first thing (cgroup2, if any, by clone3).
