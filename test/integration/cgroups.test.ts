@@ -217,29 +217,29 @@ describe('lifecycle verbs on cgroups', () => {
     void pid;
   });
 
-  it('kill --all still reaches what a stopped init left in its cgroup (no pid namespace), as runc', async () => {
+  /** A stopped container (no pid namespace) whose init left a `sleep` running in its cgroup. */
+  async function strayAfterStop(): Promise<{ id: string; alive: () => boolean }> {
     const { id } = await detached(['sh', '-c', 'sleep 60 & exit 0'], (s) => {
       s.linux!.namespaces = s.linux!.namespaces!.filter((n) => n.type !== 'pid');
     });
     await sb.waitForStatus(id, 'stopped');
     const left = JSON.parse((await sb.rt(['ps', '--format', 'json', id])).stdout) as number[];
     expect(left.length).toBe(1);
+    return { id, alive: () => existsSync(`/proc/${left[0]}/status`) && !/State:\s+Z/.test(readFileSync(`/proc/${left[0]}/status`, 'utf8')) };
+  }
+
+  it('kill --all still reaches what a stopped init left in its cgroup (no pid namespace), as runc', async () => {
+    const { id, alive } = await strayAfterStop();
     expect((await sb.rt(['kill', id, 'KILL'])).code).not.toBe(0); // the init is gone
     expect((await sb.rt(['kill', '--all', id, 'KILL'])).code).toBe(0);
     await sleep(300);
-    expect(existsSync(`/proc/${left[0]}/status`) && !/State:\s+Z/.test(readFileSync(`/proc/${left[0]}/status`, 'utf8'))).toBe(false);
+    expect(alive()).toBe(false);
   });
 
   it('delete (without --force) of a stopped container kills what its init left in its cgroup, and removes the cgroup, as runc', async () => {
-    const { id } = await detached(['sh', '-c', 'sleep 60 & exit 0'], (s) => {
-      s.linux!.namespaces = s.linux!.namespaces!.filter((n) => n.type !== 'pid');
-    });
-    await sb.waitForStatus(id, 'stopped');
-    const left = JSON.parse((await sb.rt(['ps', '--format', 'json', id])).stdout) as number[];
-    expect(left.length).toBe(1);
+    const { id, alive } = await strayAfterStop();
     const r = await sb.rt(['delete', id]);
     expect(r.code, r.stderr).toBe(0);
-    const alive = () => existsSync(`/proc/${left[0]}/status`) && !/State:\s+Z/.test(readFileSync(`/proc/${left[0]}/status`, 'utf8'));
     for (let i = 0; i < 50 && alive(); i++) await sleep(20);
     expect(alive()).toBe(false);
     expect(testCgroups(new RegExp(`^${id}$`))).toEqual([]);
