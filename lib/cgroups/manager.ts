@@ -38,6 +38,15 @@ function read(file: string): string | undefined {
 
 const SIGKILL = 9;
 
+/** The names of the directories in `dir` (child cgroups); none when it is gone. */
+export function subdirs(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  } catch {
+    return [];
+  }
+}
+
 /** The pids in one cgroup directory (not below it); none when it is gone. */
 function procsOf(dir: string): number[] {
   return (read(posix.join(dir, 'cgroup.procs')) ?? '').split('\n').filter(Boolean).map(Number);
@@ -290,13 +299,7 @@ export class CgroupManager {
     const out = new Set<number>();
     const walk = (dir: string) => {
       for (const line of (read(posix.join(dir, 'cgroup.procs')) ?? '').split('\n')) if (line) out.add(Number(line));
-      let entries: string[] = [];
-      try {
-        entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
-      } catch {
-        /* gone */
-      }
-      for (const e of entries) walk(posix.join(dir, e));
+      for (const e of subdirs(dir)) walk(posix.join(dir, e));
     };
     walk(d.dir);
     return [...out].sort((a, b) => a - b);
@@ -380,13 +383,7 @@ export class CgroupManager {
       }
     };
     const below = (d: string) => {
-      let entries: string[] = [];
-      try {
-        entries = readdirSync(d, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
-      } catch {
-        return;
-      }
-      for (const e of entries) {
+      for (const e of subdirs(d)) {
         below(posix.join(d, e));
         rmdir(posix.join(d, e));
       }

@@ -1,7 +1,8 @@
 // What a test can leave behind that the checks look for: cgroups named like the tests'
 // containers, wherever in the cgroup trees they are.
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { subdirs } from '../../lib/cgroups/manager.js';
 
 /** Names the tests give containers ("c-PID-N", "bad-PID-N") and the parents they make. */
 export const TEST_CGROUP_NAME = /^(c|bad)-\d+-\d+$|^caisson-(cgtest|ctd|pod)-\d+$|^sub-\d+$/;
@@ -10,13 +11,7 @@ export const TEST_CGROUP_NAME = /^(c|bad)-\d+-\d+$|^caisson-(cgtest|ctd|pod)-\d+
 export function testCgroups(name: RegExp = TEST_CGROUP_NAME): string[] {
   const out: string[] = [];
   const walk = (dir: string, depth: number) => {
-    let entries: string[] = [];
-    try {
-      entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
-    } catch {
-      return;
-    }
-    for (const e of entries) {
+    for (const e of subdirs(dir)) {
       if (name.test(e)) out.push(`cgroup ${dir}/${e}${describeProcs(`${dir}/${e}`)}`);
       else if (depth > 0) walk(`${dir}/${e}`, depth - 1);
     }
