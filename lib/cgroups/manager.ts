@@ -352,16 +352,18 @@ export class CgroupManager {
   }
 
   /**
-   * Remove what we created, children first; busy directories are retried for a while. Whatever
-   * is still inside the container's own cgroups once it should be gone (a process that never
-   * got as far as the container's namespaces, or one a container without a pid namespace left
-   * running) belongs to the container and is killed, as runc does on destroy.
+   * Remove what we created, children first; busy directories are retried for a while. With
+   * `killLeft`, whatever is still inside the container's own cgroups once it should be gone is
+   * taken to belong to the container and killed, as runc does on destroy: a child that a
+   * container without a pid namespace left running, or, when a create fails, a process that
+   * never got as far as its namespaces. Without it (a container whose pid namespace took all its
+   * processes with it), what is left there came from elsewhere and is only named in the error.
    */
-  async destroy(): Promise<void> {
+  async destroy(opts: { killLeft?: boolean } = {}): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       const left = this.removeCreated();
       if (!left.length) return;
-      if (attempt >= 2) for (const dir of left) for (const pid of procsOf(dir)) signalPid(pid, SIGKILL);
+      if (opts.killLeft && attempt >= 2) for (const dir of left) for (const pid of procsOf(dir)) signalPid(pid, SIGKILL);
       if (attempt >= 100) {
         throw new CaissonError('ESYSTEM', `cgroups still busy after the container was killed: ${left.map((d) => d + describeProcs(d)).join(', ')}`);
       }

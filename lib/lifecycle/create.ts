@@ -348,7 +348,8 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
     }
     await native.keepingAlive(Promise.all([initExit, stage1Exit].filter(Boolean)));
     if (initPidfd !== undefined) closeSync(initPidfd);
-    await cgroups?.destroy().catch((e: Error) => opts.warn?.(e.message));
+    // Fresh cgroups: whatever is in them is ours (a clone that never reached its namespaces).
+    await cgroups?.destroy({ killLeft: true }).catch((e: Error) => opts.warn?.(e.message));
     store.remove(id);
     // A failed hook stops the container and the lifecycle goes on to destroy and poststop.
     if (hookFailed) await runPoststop(spec.hooks?.poststop, hookState(id, loaded.bundle, 'stopped', undefined, spec.annotations), (m) => opts.warn?.(m));

@@ -6,7 +6,7 @@ import { hookState, runPoststop } from '../hooks/run.js';
 import { isAlive } from '../state/proc.js';
 import type { ContainerRecord, StateStore } from '../state/store.js';
 import { CgroupManager } from '../cgroups/manager.js';
-import { containerPids, signalContainer } from './kill.js';
+import { containerPids, ownPidNamespace, signalContainer } from './kill.js';
 import { statusOf } from './status.js';
 
 const SIGKILL = 9;
@@ -44,7 +44,8 @@ export async function deleteContainer(store: StateStore, id: string, force = fal
       await signalContainer(rec, SIGKILL, true);
       await waitGone(rec, 10_000);
     }
-    if (rec.cgroup) await new CgroupManager(rec.cgroup).destroy();
+    // Without a pid namespace of its own, what its init started may outlive it: runc kills that.
+    if (rec.cgroup) await new CgroupManager(rec.cgroup).destroy({ killLeft: !ownPidNamespace(rec) });
     store.remove(id);
     // Spec step 13: after destroy, before delete returns; failures only warn.
     await runPoststop(rec.config.hooks?.poststop, hookState(id, rec.bundle, 'stopped', undefined, rec.annotations), warn);

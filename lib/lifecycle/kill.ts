@@ -10,13 +10,18 @@ import { statusOf } from './status.js';
 
 const SIGKILL = 9;
 
+/** Has the container a pid namespace of its own (made for it, not joined)? */
+export function ownPidNamespace(rec: ContainerRecord): boolean {
+  return (rec.config.linux?.namespaces ?? []).some((n) => n.type === 'pid' && !n.path);
+}
+
 /**
  * Every process of the container: those in its cgroup; without one (a rootless container),
  * those in its own pid namespace, or only the init when it shares the host's.
  */
 export function containerPids(rec: ContainerRecord): number[] {
   if (rec.cgroup) return new CgroupManager(rec.cgroup).pids();
-  const ownPidNs = (rec.config.linux?.namespaces ?? []).some((n) => n.type === 'pid' && !n.path);
+  const ownPidNs = ownPidNamespace(rec);
   // A dead init's pid may belong to someone else by now: never look it up.
   if (!isAlive(rec.pid, rec.startTime)) return [];
   if (!ownPidNs) return [rec.pid];

@@ -245,6 +245,31 @@ describe('lifecycle verbs on cgroups', () => {
     expect(testCgroups(new RegExp(`^${id}$`))).toEqual([]);
   });
 
+  it.skipIf(!IS_CAISSON)('delete never kills a process that came into the cgroup of a container with its own pid namespace: it says what holds the cgroup', async () => {
+    const { id, pid } = await detached(['sleep', '30']);
+    const rec = JSON.parse(readFileSync(`${sb.root}/${id}/state.json`, 'utf8')) as { cgroup: { place: { v1: { dir: string; controllers: string[] }[] } } };
+    const pidsDir = rec.cgroup.place.v1.find((d) => d.controllers.includes('pids'))?.dir;
+    expect(pidsDir).toBeDefined();
+    // A host process moved into the container's cgroup from outside: not the container's.
+    const outsider = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      writeFileSync(`${pidsDir}/cgroup.procs`, String(outsider.pid));
+      expect((await sb.rt(['kill', id, 'KILL'])).code).toBe(0);
+      for (let i = 0; i < 100 && existsSync(`/proc/${pid}/status`) && !/State:\s+Z/.test(readFileSync(`/proc/${pid}/status`, 'utf8')); i++) await sleep(20);
+      const r = await sb.rt(['delete', id]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(new RegExp(`cgroups still busy.*holds ${outsider.pid} sleep`));
+      expect(outsider.exitCode).toBe(null);
+      expect(existsSync(`/proc/${outsider.pid}`)).toBe(true);
+    } finally {
+      outsider.kill('SIGKILL');
+      await new Promise((r) => outsider.once('exit', r));
+    }
+    // With it gone, delete goes through.
+    const again = await sb.rt(['delete', id]);
+    expect(again.code, again.stderr).toBe(0);
+  });
+
   it('events --stats prints one stats event', async () => {
     const { id } = await detached(['sleep', '30'], (s) => (s.linux!.resources = { memory: { limit: 64 << 20 }, pids: { limit: 50 } }));
     const r = await sb.rt(['events', '--stats', id]);
