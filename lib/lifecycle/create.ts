@@ -120,8 +120,10 @@ async function runCreateHooks(id: string, bundle: string, spec: Spec, initPid: n
 }
 
 /**
- * The container's cgroups, made (and then filled) before the init exists, so its limits hold
- * from its first instruction. A caller who is not root gets none (no delegation to use here).
+ * The container's cgroups, made (and then filled) before the init runs its first op, so its
+ * limits hold from its first instruction. With `v1Later` only the cgroup2 directory is made here
+ * (a clone ahead needs it); create makes the v1 ones while the clone is made. A caller who is
+ * not root gets none (no delegation to use here).
  */
 function setUpCgroups(id: string, spec: Spec, ctx: PlanContext, warn: (m: string) => void, v1Later: boolean): CgroupManager | undefined {
   if (ctx.rootless) {
