@@ -150,12 +150,18 @@ export function spawnAhead(minFd: number, cgroupFd: number | undefined, nsFlags:
   const sent = wrap('start container init ahead', () => a.spawnAhead(minFd, cgroupFd ?? -1, nsFlags));
   if (!sent) return undefined;
   spawns++;
+  // Our two ends of the sync socket, each closed once (a number closed twice may be another file's by then).
   let childEnd: number | undefined = sent.childEnd;
-  let reply: { pid: number; pidfd: number } | null | undefined;
+  let ourEnd: number | undefined = sent.fd;
   const dropChildEnd = () => {
     if (childEnd !== undefined) closeSync(childEnd);
     childEnd = undefined;
   };
+  const dropOurEnd = () => {
+    if (ourEnd !== undefined) closeSync(ourEnd);
+    ourEnd = undefined;
+  };
+  let reply: { pid: number; pidfd: number } | null | undefined;
   const result = () => {
     if (reply === undefined) {
       try {
@@ -163,7 +169,7 @@ export function spawnAhead(minFd: number, cgroupFd: number | undefined, nsFlags:
       } catch (err) {
         reply = null;
         dropChildEnd();
-        closeSync(sent.fd);
+        dropOurEnd();
         throw err;
       }
     }
@@ -177,6 +183,7 @@ export function spawnAhead(minFd: number, cgroupFd: number | undefined, nsFlags:
       const end = childEnd!;
       childEnd = undefined; // sendPlan closes it
       wrap('hand the plan to the container init', () => a.sendPlan(sent.fd, end, plan, minFd, nsFlags, placement(minFd, place)));
+      ourEnd = undefined; // the caller's now, as spawn()'s fd
       return { pid: born.pid, pidfd: born.pidfd, fd: sent.fd };
     },
     async abandon() {
@@ -186,10 +193,10 @@ export function spawnAhead(minFd: number, cgroupFd: number | undefined, nsFlags:
       let born: { pid: number; pidfd: number } | null = null;
       try {
         born = result();
-        closeSync(sent.fd);
       } catch {
-        /* result() closed our end: the spawner died, no child of ours to reap */
+        /* the spawner died: no child of ours to reap */
       }
+      dropOurEnd();
       if (!born) return;
       try {
         a.pidfdSendSignal(born.pidfd, 9);

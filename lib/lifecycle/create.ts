@@ -225,8 +225,10 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
     const aheadFlags = directCloneFlags(spec);
     cgroups = setUpCgroups(id, spec, ctx, (m) => opts.warn?.(m), aheadFlags !== undefined);
     const intoDir = cgroups?.intoCgroupDir();
-    if (aheadFlags !== undefined) ahead = withDirFd(intoDir, (fd) => native.spawnAhead(minFd, fd, aheadFlags));
-    if (aheadFlags !== undefined) cgroups?.createV1();
+    if (aheadFlags !== undefined) {
+      ahead = withDirFd(intoDir, (fd) => native.spawnAhead(minFd, fd, aheadFlags));
+      cgroups?.createV1();
+    }
     cgroups?.apply(spec.linux?.resources, (m) => opts.warn?.(m));
     cgroups?.applyDevices(spec.linux?.resources?.devices);
     // v1 hierarchies are joined by the init itself, first thing (cgroup2, if any, by clone3).

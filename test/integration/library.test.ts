@@ -201,9 +201,7 @@ describe.skipIf(!IS_CAISSON)('Runtime and Container', () => {
 
 describe.skipIf(!IS_CAISSON)('through caisson-spawner', () => {
   it('two-stage plans run there too: a user namespace mapped by the parent, an exec joining it', async () => {
-    // A first container, so that this process clones the next ones through the spawner.
-    const warm = await runtime.create(sb.id(), { bundle: sb.bundle(['true']), stdio: 'ignore' });
-    await warm.delete({ force: true });
+    await startSpawner();
     const c = await runtime.create(sb.id(), {
       bundle: sb.bundle(['sleep', '30'], (s) => {
         s.linux!.namespaces!.push({ type: 'user' });
