@@ -236,7 +236,13 @@ static int op_mknod(struct cs_child *c, struct cs_rd *r) {
   dev_t dev = makedev((unsigned)maj, (unsigned)min);
   int dir = cs_open_parent_in_root(c, path, &base);
   if (dir < 0) return -1;
-  if (mknodat(dir, base, (mode_t)mode, dev) < 0 && errno != EEXIST) {
+  /* Under umask 0 the node gets the plan's mode as made, and usually needs no chmod below. */
+  mode_t old_mask = umask(0);
+  int made = mknodat(dir, base, (mode_t)mode, dev);
+  int mknod_errno = errno;
+  umask(old_mask);
+  if (made < 0 && mknod_errno != EEXIST) {
+    errno = mknod_errno;
     cs_fail(c, "mknod");
     return close_keep_errno(dir);
   }
@@ -257,16 +263,18 @@ static int op_mknod(struct cs_child *c, struct cs_rd *r) {
     cs_fail_errno(c, "mknod", EEXIST);
     return close_keep_errno(fd);
   }
-  /* chmod through /proc/self/fd/N: fchmod refuses O_PATH fds, and a path could be swapped. */
+  /* The usual node is already right (made under umask 0, by root): no chmod, no chown. A node
+   * that was there, or an owner other than root, gets them; chmod through /proc/self/fd/N, as
+   * fchmod refuses O_PATH fds and a path could be swapped. */
   char link[64];
   char num[24];
   cs_utoa(num, sizeof(num), (uint64_t)fd);
   cs_join(link, sizeof(link), "self/fd/", num, NULL);
-  if (fchmodat(c->proc_fd, link, (mode_t)(mode & 07777), 0) < 0) {
+  if ((st.st_mode & 07777) != (mode & 07777) && fchmodat(c->proc_fd, link, (mode_t)(mode & 07777), 0) < 0) {
     cs_fail(c, "chmod node");
     return close_keep_errno(fd);
   }
-  if (fchownat(fd, "", (uid_t)uid, (gid_t)gid, AT_EMPTY_PATH) < 0) {
+  if ((st.st_uid != (uid_t)uid || st.st_gid != (gid_t)gid) && fchownat(fd, "", (uid_t)uid, (gid_t)gid, AT_EMPTY_PATH) < 0) {
     cs_fail(c, "chown node");
     return close_keep_errno(fd);
   }
