@@ -54,8 +54,7 @@ export async function updateContainer(store: StateStore, id: string, raw: unknow
     const { devices, ...groups } = update;
     mgr.apply(mergeGroupsFor(groups, merged), warn, '$');
     if (devices) mgr.applyDevices(devices);
-    rec.config = { ...rec.config, linux: { ...rec.config.linux, resources: merged } };
-    store.write(rec);
+    store.write({ ...rec, config: { ...rec.config, linux: { ...rec.config.linux, resources: merged } } });
     return merged;
   });
 }

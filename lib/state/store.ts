@@ -6,6 +6,7 @@
 //   <root>/<id>/start.sock  exists exactly while the container is "created"
 
 import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import type { BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AlreadyExistsError, CaissonError, NotFoundError, fromNodeError } from '../errors.js';
@@ -47,8 +48,17 @@ export function validateId(id: string): void {
   }
 }
 
+const KNOWN_MAX = 1024;
+
+/** What tells one state.json from another: a rewrite is a new inode, renamed over the old. */
+function fileKey(st: BigIntStats): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+}
+
 export class StateStore {
   readonly root: string;
+  /** Records parsed or written here, by id, with the fileKey of their file. */
+  private readonly known = new Map<string, { key: string; rec: ContainerRecord }>();
   constructor(root = DEFAULT_ROOT) {
     this.root = root;
   }
@@ -136,18 +146,39 @@ export class StateStore {
     }
   }
 
+  /**
+   * The container's record, frozen: a change is a new record, through write. A file this store
+   * has parsed before and that is unchanged since (same inode, size, mtime and ctime: every write
+   * is a new file renamed into place) is not parsed again; the record is then the same object.
+   */
   read(id: string): ContainerRecord | undefined {
+    let fd: number;
     try {
-      return JSON.parse(readFileSync(join(this.dir(id), 'state.json'), 'utf8')) as ContainerRecord;
+      fd = openSync(join(this.dir(id), 'state.json'), constants.O_RDONLY);
     } catch (err) {
+      this.known.delete(id);
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw fromNodeError(`read state of ${id}`, err);
+    }
+    try {
+      const key = fileKey(fstatSync(fd, { bigint: true }));
+      const seen = this.known.get(id);
+      if (seen?.key === key) return seen.rec;
+      const rec = Object.freeze(JSON.parse(readFileSync(fd, 'utf8')) as ContainerRecord);
+      this.remember(id, key, rec);
+      return rec;
+    } catch (err) {
+      this.known.delete(id);
+      throw fromNodeError(`read state of ${id}`, err);
+    } finally {
+      closeSync(fd);
     }
   }
 
   write(rec: ContainerRecord): void {
     const file = join(this.dir(rec.id), 'state.json');
     const tmp = `${file}.${process.pid}.tmp`;
+    this.known.delete(rec.id);
     try {
       writeFileSync(tmp, JSON.stringify(rec), { mode: 0o600 });
       renameSync(tmp, file);
@@ -157,7 +188,15 @@ export class StateStore {
     }
   }
 
+  private remember(id: string, key: string, rec: ContainerRecord): void {
+    this.known.delete(id);
+    // Containers deleted by another process are never read here again: keep the newest only.
+    if (this.known.size >= KNOWN_MAX) this.known.delete(this.known.keys().next().value!);
+    this.known.set(id, { key, rec });
+  }
+
   remove(id: string): void {
+    this.known.delete(id);
     const dir = this.dir(id);
     // A state directory is flat (state.json, the start socket, a config.json): unlink what is
     // there and rmdir, without the stat of every entry a recursive removal makes.
