@@ -82,7 +82,7 @@ Napi::Value LoadExecTrampoline(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "path must be a string");
   if (g_trampoline_fd >= 0) return env.Undefined();
   std::string path = info[0].As<Napi::String>().Utf8Value();
-  int fd = cs_trampoline_memfd(path.c_str());
+  int fd = cs_sealed_copy(path.c_str(), "caisson-exec");
   if (fd < 0) throw ErrnoError(env, -fd, "memfd of caisson-exec");
   g_trampoline_fd = fd;
   return env.Undefined();

@@ -21,6 +21,7 @@
 #include "msg.h"
 #include "plan.h"
 #include "spawn-proto.h"
+#include "trampoline.h"
 
 namespace {
 
@@ -107,8 +108,22 @@ int cs_spawner_start(const char* path) {
   std::string ppid = std::to_string(getpid());
   char* argv[] = {const_cast<char*>(path), const_cast<char*>(ppid.c_str()), nullptr};
   char* envp[] = {nullptr};
+  // Run from a sealed copy of the binary (CVE-2019-5736): the spawner's clones are container
+  // inits and exec processes, so their /proc/self/exe is that copy, which nothing can change;
+  // they exec the container's program directly, with no trampoline (native/spawner.c). Kept
+  // clear of fd 3, where the control socket goes. Without a copy, the file itself (its clones
+  // then exec through the trampoline).
+  int copy = cs_sealed_copy(path, "caisson-spawner");
+  if (copy >= 0 && copy <= CS_SPAWN_CTL_FD) {
+    int high = fcntl(copy, F_DUPFD_CLOEXEC, CS_SPAWN_CTL_FD + 1);
+    close(copy);
+    copy = high;
+  }
+  std::string exe = copy >= 0 ? "/proc/self/fd/" + std::to_string(copy) : std::string(path);
   pid_t pid = -1;
-  int rc = posix_spawn(&pid, path, &fa, &attr, argv, envp);
+  int rc = posix_spawn(&pid, exe.c_str(), &fa, &attr, argv, envp);
+  if (rc != 0 && copy >= 0) rc = posix_spawn(&pid, path, &fa, &attr, argv, envp);
+  if (copy >= 0) close(copy);
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   close(sv[1]);

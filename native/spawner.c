@@ -26,6 +26,7 @@
 #include "spawn-proto.h"
 #include "sys.h"
 
+static int g_exe_sealed; /* we run from a sealed copy of ourselves: see exe_is_sealed */
 
 /*
  * A network namespace made ahead of time. Creating one is most of what clone3 costs here (about
@@ -98,7 +99,7 @@ static void child(const struct cs_spawn_req *q, const int *fds, int base, const 
   int sync_fd = free_slot(q, (int)q->min_fd, base, -1);
   if (sync_fd < 0 || dup3(fds[1], sync_fd, O_CLOEXEC) < 0) _exit(126);
   int tramp_fd = -1;
-  if (q->has_trampoline) {
+  if (q->has_trampoline && !g_exe_sealed) {
     tramp_fd = free_slot(q, (int)q->min_fd, base, sync_fd);
     if (tramp_fd < 0 || dup3(fds[3], tramp_fd, O_CLOEXEC) < 0) _exit(126);
   }
@@ -293,10 +294,39 @@ static void serve(int ctl) {
   if (!request_waiting(ctl)) refill_net_pool();
 }
 
+/*
+ * Do we run from a sealed copy of ourselves (the addon starts us from one)? Then our clones'
+ * /proc/self/exe can be neither written nor grown, and they exec containers' programs directly:
+ * the trampoline guards a clone whose executable is a file on the host.
+ */
+static int exe_is_sealed(void) {
+  int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  int seals = fcntl(fd, F_GET_SEALS);
+  close(fd);
+  const int needed = F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL;
+  return seals >= 0 && (seals & needed) == needed;
+}
+
 int main(int argc, char **argv) {
   /* Die with Node; and if it is already gone (we were reparented), do not start at all. */
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-  if (argc < 2 || getppid() != (pid_t)strtol(argv[1], NULL, 10)) return 0;
+  /*
+   * Only the addon starts us, with Node's pid as the one argument. Anything else (in a container,
+   * say, as the interpreter of a "#!/proc/self/exe" script, since our clones' exe is this
+   * binary) does nothing and says so.
+   */
+  char *end = NULL;
+  long ppid = argc == 2 ? strtol(argv[1], &end, 10) : 0;
+  if (ppid <= 0 || !end || *end) {
+    static const char msg[] = "caisson-spawner: started by caisson's addon only; nothing to do\n";
+    if (write(2, msg, sizeof(msg) - 1) < 0) return 127;
+    return 127;
+  }
+  if (getppid() != (pid_t)ppid) return 0;
+  /* Our name, not the fd number a copy run through /proc/self/fd/N would get. */
+  prctl(PR_SET_NAME, "caisson-spawner", 0, 0, 0);
+  g_exe_sealed = exe_is_sealed();
   /* Nothing may ptrace us or open our fds: we hold containers' fds between requests' steps. */
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   struct sigaction ign;

@@ -1,8 +1,10 @@
 /*
- * The sealed copy of caisson-exec (native/exec-trampoline.c) that every container process is
- * exec'd through. Made once per Node process: a memfd holding the binary, sealed against any
- * change (write, shrink, grow, further seals), so a container that opens /proc/PID/exe of a
- * process in the trampoline gets something it can neither change nor use.
+ * Sealed copies of caisson's own binaries, made once per Node process: a memfd holding the
+ * binary, sealed against any change (write, shrink, grow, further seals), so a container that
+ * opens /proc/PID/exe of a process running one gets something it can neither change nor use.
+ * Two are made: caisson-exec (native/exec-trampoline.c), which a child cloned from Node execs
+ * a container's program through, and caisson-spawner, whose clones are every other container
+ * init and exec process (native/spawner.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +21,7 @@
 #define F_SEAL_EXEC 0x0020
 #endif
 
-int cs_trampoline_memfd(const char *path) {
+int cs_sealed_copy(const char *path, const char *name) {
   int src = open(path, O_RDONLY | O_CLOEXEC);
   if (src < 0) return -errno;
   struct stat st;
@@ -30,8 +32,8 @@ int cs_trampoline_memfd(const char *path) {
   }
   /* MFD_EXEC says out loud that this memfd is to be executed (kernels with vm.memfd_noexec);
    * older kernels do not know the flag. */
-  int fd = memfd_create("caisson-exec", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
-  if (fd < 0 && errno == EINVAL) fd = memfd_create("caisson-exec", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+  if (fd < 0 && errno == EINVAL) fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (fd < 0) {
     int err = errno;
     close(src);

@@ -5,8 +5,8 @@
 extern "C" {
 #endif
 
-/* A sealed, executable memfd holding the caisson-exec binary at `path`; -errno on failure. */
-int cs_trampoline_memfd(const char *path);
+/* A sealed, executable memfd named `name` holding the binary at `path`; -errno on failure. */
+int cs_sealed_copy(const char *path, const char *name);
 
 #ifdef __cplusplus
 }

@@ -1,11 +1,18 @@
 // The library API in-process: no CLI, no process per operation. Typed results and errors,
 // exit statuses learnt as the init's parent, many containers at once.
 
-import { closeSync, readdirSync, readFileSync, readlinkSync, readSync, writeSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, copyFileSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as native from '../../lib/native.js';
 import { ConfigError, NotFoundError, Runtime, StateError, SystemError } from '../../lib/index.js';
+import { REPO } from '../helpers/paths.js';
 import { IS_CAISSON, Sandbox } from '../helpers/sandbox.js';
+
+// caisson-spawner runs from a sealed memfd copy of itself, and so does every init it clones
+// until it execs (native/spawner.c).
+const SPAWNER_EXE = /^\/memfd:caisson-spawner \(deleted\)$/;
 
 let sb: Sandbox;
 let runtime: Runtime;
@@ -168,7 +175,7 @@ describe.skipIf(!IS_CAISSON)('Runtime and Container', () => {
       for (let i = 0; i < 2; i++) made.push(await runtime.create(sb.id(), { bundle, stdio: 'pipe' }));
       // Created, not started: each init is still the program it was cloned from.
       const exes = made.map((c) => exeOf(c.state().pid));
-      expect(exes.some((e) => e.endsWith('/caisson-spawner')), exes.join(', ')).toBe(true);
+      expect(exes.some((e) => SPAWNER_EXE.test(e)), exes.join(', ')).toBe(true);
       // Our child too (the inits it clones are ours as well: CLONE_PARENT).
       const inits = made.map((c) => c.state().pid);
       const spawner = childrenNamed('caisson-spawner').filter((p) => !inits.includes(p));
@@ -191,7 +198,7 @@ describe.skipIf(!IS_CAISSON)('Runtime and Container', () => {
       // The next one finds a new spawner.
       const next = await runtime.create(sb.id(), { bundle, stdio: 'ignore' });
       made.push(next);
-      expect(exeOf(next.state().pid)).toMatch(/caisson-spawner$/);
+      expect(exeOf(next.state().pid)).toMatch(SPAWNER_EXE);
       expect(childrenNamed('caisson-spawner').filter((p) => p !== next.state().pid && !inits.includes(p))).not.toContain(spawner[0]);
     } finally {
       for (const c of made) await c.delete({ force: true });
@@ -200,6 +207,36 @@ describe.skipIf(!IS_CAISSON)('Runtime and Container', () => {
 });
 
 describe.skipIf(!IS_CAISSON)('through caisson-spawner', () => {
+  it('the spawner and its inits run from a sealed copy, which a "#!/proc/self/exe" program cannot use (CVE-2019-5736)', async () => {
+    await startSpawner();
+    const [spawner] = childrenNamed('caisson-spawner');
+    expect(readlinkSync(`/proc/${spawner}/exe`)).toMatch(SPAWNER_EXE);
+    // Not the host's file: the copy can be opened but never written.
+    expect(() => closeSync(openSync(`/proc/${spawner}/exe`, 'r+'))).toThrow(/ETXTBSY|EPERM/);
+    // An init execs the container's program straight from there (no trampoline), so the old
+    // exploit finds this copy as /proc/self/exe. Given the host's libraries, the copy runs, sees
+    // it was not started by the addon, and does nothing.
+    const bundle = sb.bundle(['/bin/evil'], undefined, { ownRootfs: true });
+    const rootfs = join(bundle, 'rootfs');
+    const libs = execFileSync('ldd', [join(REPO, 'build/Release/caisson-spawner')], { encoding: 'utf8' }).match(/\/\S+\.so[.\d]*/g) ?? [];
+    for (const lib of new Set(libs)) {
+      mkdirSync(join(rootfs, dirname(lib)), { recursive: true });
+      copyFileSync(lib, join(rootfs, lib));
+    }
+    writeFileSync(join(rootfs, 'bin/evil'), '#!/proc/self/exe\n', { mode: 0o755 });
+    const c = await runtime.create(sb.id(), { bundle, stdio: 'pipe' });
+    try {
+      expect(readlinkSync(`/proc/${c.state().pid}/exe`)).toMatch(SPAWNER_EXE);
+      const err = text(c.stderr!);
+      c.stdin!.end();
+      await c.start();
+      expect(await c.wait()).toMatchObject({ exitCode: 127 });
+      expect(await err).toMatch(/caisson-spawner: started by caisson's addon only/);
+    } finally {
+      await c.delete({ force: true });
+    }
+  });
+
   it('two-stage plans run there too: a user namespace mapped by the parent, an exec joining it', async () => {
     await startSpawner();
     const c = await runtime.create(sb.id(), {
@@ -211,7 +248,7 @@ describe.skipIf(!IS_CAISSON)('through caisson-spawner', () => {
       stdio: 'ignore',
     });
     try {
-      expect(readlinkSync(`/proc/${c.state().pid}/exe`)).toMatch(/caisson-spawner$/);
+      expect(readlinkSync(`/proc/${c.state().pid}/exe`)).toMatch(SPAWNER_EXE);
       await c.start();
       const p = await c.exec({ args: ['cat', '/proc/self/uid_map'], cwd: '/', env: ['PATH=/bin'] });
       const out = text(p.stdout!);
@@ -242,7 +279,7 @@ describe.skipIf(!IS_CAISSON)('inits cloned ahead by caisson-spawner', () => {
     expect(sb.stateLeft()).toEqual([]);
     // The spawner is still good for the next one, which runs its plan.
     const c = await runtime.create(sb.id(), { bundle: sb.bundle(['sh', '-c', 'exit 7']), stdio: 'ignore' });
-    expect(readlinkSync(`/proc/${c.state().pid}/exe`)).toMatch(/caisson-spawner$/);
+    expect(readlinkSync(`/proc/${c.state().pid}/exe`)).toMatch(SPAWNER_EXE);
     await c.start();
     expect(await c.wait()).toMatchObject({ exitCode: 7 });
     await c.delete();
@@ -281,7 +318,7 @@ describe.skipIf(!IS_CAISSON)('network namespaces made ahead by caisson-spawner',
         made.push(await runtime.create(sb.id(), { bundle: sb.bundle(['sleep', '30']), stdio: 'ignore' }));
       }
       const pids = made.map((c) => c.state().pid);
-      for (const pid of pids) expect(readlinkSync(`/proc/${pid}/exe`)).toMatch(/caisson-spawner$/);
+      for (const pid of pids) expect(readlinkSync(`/proc/${pid}/exe`)).toMatch(SPAWNER_EXE);
       const nets = pids.map(nsOf);
       expect(new Set(nets).size).toBe(3);
       expect(nets).not.toContain(nsOf(process.pid));
@@ -297,7 +334,7 @@ describe.skipIf(!IS_CAISSON)('network namespaces made ahead by caisson-spawner',
         // Once it runs its program: only the container's stdio, not the spawner's socket or its
         // namespaces.
         const pid = c.state().pid;
-        for (let i = 0; i < 100 && readlinkSync(`/proc/${pid}/exe`).endsWith('caisson-spawner'); i++) await new Promise((r) => setTimeout(r, 10));
+        for (let i = 0; i < 100 && SPAWNER_EXE.test(readlinkSync(`/proc/${pid}/exe`)); i++) await new Promise((r) => setTimeout(r, 10));
         expect(readdirSync(`/proc/${pid}/fd`).sort()).toEqual(['0', '1', '2']);
         // Fresh: a loopback, down, and nothing else.
         const p = await c.exec({ args: ['cat', '/proc/net/dev', '/sys/class/net/lo/operstate'], cwd: '/', env: ['PATH=/bin'] });
