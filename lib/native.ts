@@ -13,6 +13,8 @@ export interface SpawnResult {
   pidfd: number;
   /** our end of the sync socket (non-blocking, close-on-exec) */
   fd: number;
+  /** the child's start time (/proc/PID/stat field 22), when caisson-spawner read it for us */
+  startTime?: string;
 }
 
 export interface WaitResult {
@@ -28,7 +30,7 @@ interface Addon {
   spawn(plan: Buffer, minFd: number, cgroupFd?: number, nsFlags?: number, place?: number[]): SpawnResult;
   startSpawner(path: string): boolean;
   spawnAhead(minFd: number, cgroupFd: number, nsFlags: number): { fd: number; childEnd: number; seq: number } | undefined;
-  aheadResult(seq: number): { pid: number; pidfd: number } | null;
+  aheadResult(seq: number): { pid: number; pidfd: number; startTime?: string } | null;
   sendPlan(fd: number, childEnd: number, plan: Buffer, minFd: number, nsFlags: number, place: number[]): void;
   spawnerRunning(): boolean;
   loadExecTrampoline(path: string): void;
@@ -136,7 +138,7 @@ function placement(minFd: number, place: number[]): number[] {
  */
 export interface Ahead {
   /** the clone's reply: the child (null when the spawner did not clone: spawn() as usual) */
-  result(): { pid: number; pidfd: number } | null;
+  result(): { pid: number; pidfd: number; startTime?: string } | null;
   take(plan: Buffer, place: number[]): SpawnResult;
   /** kill and reap the child (if any) and close everything; resolves once it is gone */
   abandon(): Promise<void>;
@@ -161,7 +163,7 @@ export function spawnAhead(minFd: number, cgroupFd: number | undefined, nsFlags:
     if (ourEnd !== undefined) closeSync(ourEnd);
     ourEnd = undefined;
   };
-  let reply: { pid: number; pidfd: number } | null | undefined;
+  let reply: { pid: number; pidfd: number; startTime?: string } | null | undefined;
   const result = () => {
     if (reply === undefined) {
       try {
@@ -184,7 +186,7 @@ export function spawnAhead(minFd: number, cgroupFd: number | undefined, nsFlags:
       childEnd = undefined; // sendPlan closes it
       wrap('hand the plan to the container init', () => a.sendPlan(sent.fd, end, plan, minFd, nsFlags, placement(minFd, place)));
       ourEnd = undefined; // the caller's now, as spawn()'s fd
-      return { pid: born.pid, pidfd: born.pidfd, fd: sent.fd };
+      return { pid: born.pid, pidfd: born.pidfd, fd: sent.fd, startTime: born.startTime };
     },
     async abandon() {
       // Our ends closed, the child would see EOF where its plan should be and exit; it is

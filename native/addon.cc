@@ -191,19 +191,22 @@ Napi::Value SpawnAhead(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// aheadResult(seq) -> { pid, pidfd } | null: the clone ahead's reply (waits for it). Null when
+// aheadResult(seq) -> { pid, pidfd, startTime? } | null: the clone ahead's reply (waits for it). Null when
 // the spawner refused or could not clone (nothing was started); throws when it died mid-request.
 Napi::Value AheadResult(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(env, "seq must be a number");
   uint32_t seq = info[0].As<Napi::Number>().Uint32Value();
   int pidfd = -1;
-  long pid = cs_spawner_ahead_result(seq, &pidfd);
+  uint64_t ticks = 0;
+  long pid = cs_spawner_ahead_result(seq, &pidfd, &ticks);
   if (pid == -2) throw ErrnoError(env, ECHILD, "caisson-spawner died during a request");
   if (pid < 0) return env.Null();
   Napi::Object out = Napi::Object::New(env);
   out.Set("pid", Napi::Number::New(env, static_cast<double>(pid)));
   out.Set("pidfd", Napi::Number::New(env, pidfd));
+  // As /proc/PID/stat prints it: a decimal string (a u64 does not fit a double exactly).
+  if (ticks) out.Set("startTime", Napi::String::New(env, std::to_string(ticks)));
   return out;
 }
 

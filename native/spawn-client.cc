@@ -34,6 +34,7 @@ pid_t g_pid = -1;
 struct Reply {
   int32_t result;
   int pidfd;
+  uint64_t start_ticks;
 };
 std::map<uint32_t, Reply> g_replies;
 uint32_t g_seq = 0;
@@ -146,7 +147,7 @@ namespace {
 // The reply to request `seq` (g_mu held): the pid (> 0, with its pidfd), -1 when the spawner
 // refused or its clone failed, -2 when it died or broke the protocol (whether it cloned a
 // child for the request is then unknown).
-long WaitReply(uint32_t seq, int* pidfd_out) {
+long WaitReply(uint32_t seq, int* pidfd_out, uint64_t* start_ticks_out = nullptr) {
   for (;;) {
     auto it = g_replies.find(seq);
     if (it != g_replies.end()) {
@@ -157,6 +158,7 @@ long WaitReply(uint32_t seq, int* pidfd_out) {
         return -1;
       }
       *pidfd_out = r.pidfd;
+      if (start_ticks_out) *start_ticks_out = r.start_ticks;
       return r.result;
     }
     if (g_ctl < 0) return -2;
@@ -182,7 +184,7 @@ long WaitReply(uint32_t seq, int* pidfd_out) {
       Drop();
       return -2;
     }
-    g_replies[rep.seq] = Reply{rep.result, pidfd};
+    g_replies[rep.seq] = Reply{rep.result, pidfd, rep.start_ticks};
   }
 }
 
@@ -298,9 +300,10 @@ long cs_spawner_ahead(int sync_fd, int cgroup_fd, uint64_t ns_flags, int min_fd,
   return 0;
 }
 
-long cs_spawner_ahead_result(uint32_t seq, int* pidfd_out) {
+long cs_spawner_ahead_result(uint32_t seq, int* pidfd_out, uint64_t* start_ticks_out) {
   std::lock_guard<std::mutex> lock(g_mu);
-  return WaitReply(seq, pidfd_out);
+  *start_ticks_out = 0;
+  return WaitReply(seq, pidfd_out, start_ticks_out);
 }
 
 int cs_spawner_send_plan(int our_sync, int child_sync, const uint8_t* plan, uint32_t len, int trampoline_fd, uint64_t ns_flags, int min_fd,

@@ -29,8 +29,9 @@ long cs_spawner_clone(const uint8_t *plan, uint32_t len, int sync_fd, int cgroup
  * cs_spawner_ahead_result, always), -1 when it did not (the caller clones itself later).
  */
 long cs_spawner_ahead(int sync_fd, int cgroup_fd, uint64_t ns_flags, int min_fd, uint32_t *seq_out);
-/* The reply to a clone ahead, as cs_spawner_clone returns it (waits for it). */
-long cs_spawner_ahead_result(uint32_t seq, int *pidfd_out);
+/* The reply to a clone ahead, as cs_spawner_clone returns it (waits for it), and the clone's
+ * start time in clock ticks (0 when the spawner could not read it). */
+long cs_spawner_ahead_result(uint32_t seq, int *pidfd_out, uint64_t *start_ticks_out);
 /*
  * Hand a child cloned ahead the rest of its request, on our end of its sync socket: the plan,
  * its own end again, cwd, umask and the fds to place. 0, or -errno.

@@ -17,7 +17,7 @@
  *   [next]         the cgroup2 directory for CLONE_INTO_CGROUP, when `has_cgroup` is 1
  *   [the rest]     fds the child must hold at fixed numbers: `targets[i]`, with `cloexec[i]`
  * Reply: struct cs_spawn_rep with the request's `seq`; with `result` > 0 (the pid) its pidfd as
- * SCM_RIGHTS. Replies come in the order of the requests; `seq` lets the addon hand each to the
+ * SCM_RIGHTS, and for a clone ahead its start time. Replies come in the order of the requests; `seq` lets the addon hand each to the
  * caller that waits for it (several may be outstanding, see below).
  *
  * Clone ahead (`ahead` = 1): the addon asks for the init before its plan exists, so the clone
@@ -67,6 +67,10 @@ struct cs_spawn_rep {
   uint32_t magic;
   int32_t result; /* pid, or -errno */
   uint32_t seq;    /* the request's */
+  uint32_t pad;
+  /* A clone ahead's start time (field 22 of /proc/PID/stat, clock ticks since boot), read while
+   * it waits for its plan; 0 when unknown (then the addon's caller reads it itself). */
+  uint64_t start_ticks;
 };
 
 #endif

@@ -64,8 +64,36 @@ static int request_waiting(int ctl) {
   return poll(&p, 1, 0) > 0;
 }
 
-static void reply(int ctl, int32_t result, uint32_t seq, int pidfd) {
-  struct cs_spawn_rep rep = {.magic = CS_SPAWN_MAGIC, .result = result, .seq = seq};
+/*
+ * Field 22 of /proc/PID/stat (start time, clock ticks since boot), 0 if it cannot be read. Only
+ * for a clone ahead, which is blocked waiting for its plan: reading the stat of a child busy
+ * setting itself up would slow it down. Node then has it before the init runs, to write the
+ * container's state while the init sets up.
+ */
+static uint64_t start_ticks(long pid) {
+  char path[32], buf[1024], num[24];
+  cs_utoa(num, sizeof(num), (uint64_t)pid);
+  if (cs_join(path, sizeof(path), "/proc/", num, "/stat") < 0) return 0;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  ssize_t n = read(fd, buf, sizeof(buf) - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  buf[n] = '\0';
+  /* comm (field 2) may hold anything: the fields after it start after the last ')'. */
+  char *p = strrchr(buf, ')');
+  if (!p) return 0;
+  for (int field = 2; field < 22; field++) {
+    p = strchr(p + 1, ' ');
+    if (!p) return 0;
+  }
+  uint64_t v = 0;
+  for (p++; *p >= '0' && *p <= '9'; p++) v = v * 10 + (uint64_t)(*p - '0');
+  return v;
+}
+
+static void reply(int ctl, int32_t result, uint32_t seq, int pidfd, uint64_t ticks) {
+  struct cs_spawn_rep rep = {.magic = CS_SPAWN_MAGIC, .result = result, .seq = seq, .start_ticks = ticks};
   if (cs_send_with_fd(ctl, &rep, sizeof(rep), pidfd) < 0) _exit(0); /* Node is gone */
 }
 
@@ -289,7 +317,8 @@ static void serve(int ctl) {
   if (!err) pid = clone_for(ctl, &q, fds, cgroup_fd, &pidfd, plan, base);
   for (unsigned i = 0; i < got; i++) close(fds[i]);
   if (plan != MAP_FAILED) munmap((void *)plan, q.plan_len);
-  reply(ctl, (int32_t)pid, (size_t)n == sizeof(q) ? q.seq : 0, pid > 0 ? pidfd : -1);
+  uint64_t ticks = pid > 0 && q.ahead ? start_ticks(pid) : 0;
+  reply(ctl, (int32_t)pid, (size_t)n == sizeof(q) ? q.seq : 0, pid > 0 ? pidfd : -1, ticks);
   if (pidfd >= 0) close(pidfd);
   if (!request_waiting(ctl)) refill_net_pool();
 }

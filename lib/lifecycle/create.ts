@@ -249,7 +249,6 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
     }
     ahead = undefined;
     sync = new SyncChannel(spawned.fd);
-    let startTime = '';
     /** The init exists and (two stages) waits for GO: watch it, and what only we may set. */
     const initBorn = (pid: number, pidfd: number) => {
       initPid = pid;
@@ -272,6 +271,36 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
     consoleFd = undefined;
     if (seccomp?.install.listenerFd !== undefined) closeSync(seccomp.install.listenerFd);
     delete seccomp?.install.listenerFd;
+
+    const makeRecord = (startTime: string): ContainerRecord => {
+      // Ops after WAIT_START fail at `start` time; keep what start needs to explain them.
+      const startIndex = plan.ops.findIndex((o) => o.code === Op.WAIT_START);
+      const startOps: ContainerRecord['startOps'] = {};
+      plan.ops.forEach((o, i) => {
+        if (i >= startIndex) startOps[i] = { code: o.code, label: o.label };
+      });
+      return {
+        version: 1,
+        id,
+        bundle: loaded.bundle,
+        rootfs: loaded.rootfs,
+        created: rfc3339Nano(),
+        pid: initPid,
+        startTime,
+        annotations: spec.annotations ?? {},
+        config: spec,
+        owner: process.getuid?.() ?? 0,
+        cgroup: cgroups?.rec,
+        startOps,
+      };
+    };
+    // A clone ahead came with its start time (the spawner read it while the clone waited for its
+    // plan): the record is written now, while the init sets itself up, and put in place at READY.
+    let staged: { record: ContainerRecord; commit(): void } | undefined;
+    if (plan.cloneFlags && spawned.startTime) {
+      const record = makeRecord(spawned.startTime);
+      staged = { record, ...store.stage(record) };
+    }
 
     for (let ready = false; !ready; ) {
       const m = await untilAborted(sync.next(), opts.signal);
@@ -306,31 +335,16 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
       }
     }
     if (stage1Exit) await native.keepingAlive(stage1Exit);
-    // Read now that the init waits for start: while it still sets itself up, reading its stat
-    // contends with it (a quarter of a millisecond here). Our pidfd keeps its pid from reuse.
-    startTime = readProcStat(initPid)?.startTime ?? '';
-
-    // Ops after WAIT_START fail at `start` time; keep what start needs to explain them.
-    const startIndex = plan.ops.findIndex((o) => o.code === Op.WAIT_START);
-    const startOps: ContainerRecord['startOps'] = {};
-    plan.ops.forEach((o, i) => {
-      if (i >= startIndex) startOps[i] = { code: o.code, label: o.label };
-    });
-    const record: ContainerRecord = {
-      version: 1,
-      id,
-      bundle: loaded.bundle,
-      rootfs: loaded.rootfs,
-      created: rfc3339Nano(),
-      pid: initPid,
-      startTime,
-      annotations: spec.annotations ?? {},
-      config: spec,
-      owner: process.getuid?.() ?? 0,
-      cgroup: cgroups?.rec,
-      startOps,
-    };
-    store.write(record);
+    let record: ContainerRecord;
+    if (staged) {
+      record = staged.record;
+      staged.commit();
+    } else {
+      // Read now that the init waits for start: while it still sets itself up, reading its stat
+      // contends with it (a quarter of a millisecond here). Our pidfd keeps its pid from reuse.
+      record = makeRecord(readProcStat(initPid)?.startTime ?? '');
+      store.write(record);
+    }
     if (opts.pidFile) writePidFile(resolve(opts.pidFile), initPid);
     const pidfd = initPidfd!;
     const exit = initExit!.finally(() => closeSync(pidfd));

@@ -176,16 +176,36 @@ export class StateStore {
   }
 
   write(rec: ContainerRecord): void {
+    this.stage(rec).commit();
+  }
+
+  /**
+   * Write the record under a temporary name now, and put it in place (one rename) with
+   * `commit`: create writes it while the init sets up, and it appears only once the container
+   * is created. A staged file never committed goes with remove().
+   */
+  stage(rec: ContainerRecord): { commit(): void } {
     const file = join(this.dir(rec.id), 'state.json');
     const tmp = `${file}.${process.pid}.tmp`;
-    this.known.delete(rec.id);
+    const failed = (err: unknown) => {
+      rmSync(tmp, { force: true });
+      return fromNodeError(`write state of ${rec.id}`, err);
+    };
     try {
       writeFileSync(tmp, JSON.stringify(rec), { mode: 0o600 });
-      renameSync(tmp, file);
     } catch (err) {
-      rmSync(tmp, { force: true });
-      throw fromNodeError(`write state of ${rec.id}`, err);
+      throw failed(err);
     }
+    return {
+      commit: () => {
+        this.known.delete(rec.id);
+        try {
+          renameSync(tmp, file);
+        } catch (err) {
+          throw failed(err);
+        }
+      },
+    };
   }
 
   private remember(id: string, key: string, rec: ContainerRecord): void {

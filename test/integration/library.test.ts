@@ -285,6 +285,23 @@ describe.skipIf(!IS_CAISSON)('inits cloned ahead by caisson-spawner', () => {
     await c.delete();
   });
 
+  it('come with their start time, so their state is written while they set up: the same record, and no file left over', async () => {
+    await startSpawner();
+    const c = await runtime.create(sb.id(), { bundle: sb.bundle(['sleep', '30']), stdio: 'ignore' });
+    try {
+      const pid = c.state().pid;
+      expect(readlinkSync(`/proc/${pid}/exe`)).toMatch(SPAWNER_EXE);
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const startTime = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+      expect(JSON.parse(readFileSync(join(sb.root, c.id, 'state.json'), 'utf8'))).toMatchObject({ pid, startTime });
+      expect(readdirSync(join(sb.root, c.id)).sort()).toEqual(['start.sock', 'state.json']);
+      // Whoever reads the state (another process, the CLI) sees a created container.
+      expect(new Runtime({ root: sb.root }).load(c.id).state().status).toBe('created');
+    } finally {
+      await c.delete({ force: true });
+    }
+  });
+
   it('many at once keep each plan with its own init', async () => {
     await startSpawner();
     const made = await Promise.all(

@@ -23,7 +23,7 @@ describe('StateStore.read', () => {
   }
 
   function record(id: string, pid: number): ContainerRecord {
-    return { version: 1, id, bundle: '/b', rootfs: '/b/rootfs', created: 'now', pid, startTime: '1', annotations: {}, config: { ociVersion: '1.3.0' }, owner: 0, startOps: {} };
+    return { version: 1, id, bundle: '/b', rootfs: '/b/rootfs', created: 'now', pid, startTime: '1', annotations: {}, config: { ociVersion: '1.3.0', root: { path: 'rootfs' } }, owner: 0, startOps: {} };
   }
 
   it('gives the same frozen record while the file is unchanged', async () => {
