@@ -17,6 +17,8 @@ import { nsPid } from './create.js';
 import { initError } from './init-error.js';
 import { signalContainer } from './kill.js';
 import { statusOf } from './status.js';
+import type { Status } from './status.js';
+import { CgroupManager } from '../cgroups/manager.js';
 import { MessageReader } from './sync.js';
 
 const ENOENT = 2;
@@ -51,15 +53,33 @@ async function hooksOrStop(rec: ContainerRecord, run: () => Promise<void>): Prom
   }
 }
 
+/** runc's words for each status start refuses. */
+function refuseUnlessCreated(status: Status): void {
+  if (status === 'stopped') throw new StateError('cannot start a container that has stopped', status);
+  if (status === 'running') throw new StateError('cannot start an already running container', status);
+  if (status !== 'created') throw new StateError(`cannot start a container in the ${status} state`, status);
+}
+
 export async function startContainer(store: StateStore, id: string): Promise<void> {
   await store.withRecord(id, async (rec) => {
-    const status = statusOf(store, rec);
-    if (status === 'stopped') throw new StateError('cannot start a container that has stopped', status);
-    if (status !== 'created') throw new StateError('cannot start an already running container', status);
     const hooks = rec.config.hooks;
-
     const path = store.startSocket(id);
-    const conn = connectStart(path);
+    // Only a living init that waits for start listens there (the socket goes with its exec or
+    // its death), so a connection says "created" unless the container is paused; the status
+    // is worked out only to explain a refusal.
+    let conn: MessageReader;
+    try {
+      conn = connectStart(path);
+    } catch (err) {
+      refuseUnlessCreated(statusOf(store, rec));
+      throw err;
+    }
+    // Paused while created: refused, and still created (a connection that sends nothing is
+    // one the init ignores).
+    if (rec.cgroup && new CgroupManager(rec.cgroup).isFrozen()) {
+      conn.close();
+      refuseUnlessCreated('paused');
+    }
     try {
       if (hooks?.startContainer?.length) {
         const state = hookState(id, rec.bundle, 'created', nsPid(rec.pid), rec.annotations);

@@ -177,6 +177,20 @@ describe('lifecycle verbs on cgroups', () => {
     expect(progress()).not.toBe(a);
   });
 
+  it('a created container can be paused; start then refuses it and it stays created, until resumed', async () => {
+    const id = sb.id();
+    expect((await sb.rt(['create', '--bundle', sb.bundle(['true']), id])).code).toBe(0);
+    expect((await sb.rt(['pause', id])).code).toBe(0);
+    expect((await sb.state(id)).status).toBe('paused');
+    const refused = await sb.rt(['start', id]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/cannot start a container in the paused state/);
+    expect((await sb.rt(['resume', id])).code).toBe(0);
+    expect((await sb.state(id)).status).toBe('created');
+    expect((await sb.rt(['start', id])).code).toBe(0);
+    await sb.waitForStatus(id, 'stopped');
+  });
+
   it('resume of a container that is not paused fails', async () => {
     const { id } = await detached(['sleep', '30']);
     const r = await sb.rt(['resume', id]);
