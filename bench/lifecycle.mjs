@@ -2,7 +2,8 @@
 // Times whole `RUNTIME --root R run --bundle B ID` commands, wall clock from spawn to exit, as
 // started by a small launcher (bench/launcher.c), and caisson's library doing create → start →
 // wait → delete of the same bundle in a process of its own (bench/library-worker.mjs); runtimes
-// interleaved in a fresh random order every round. Then the same with 8 at once.
+// interleaved in a fresh random order every round. Then the same with 8 at once, and each CLI's
+// start-up alone (`--version`), which its run includes and the library never pays.
 
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -144,4 +145,22 @@ console.log('CLIs started by a small launcher (posix_spawn), timed from spawn to
 report('sequential, interleaved (every run right after another runtime\'s)', await measure(1), 1);
 report(`sequential, back to back (each runtime ${BURST} runs in a row per round)`, await measure(1, BURST), 1);
 report(`${CONCURRENCY} at once, interleaved (latency of each run; runs/s from the median batch)`, await measure(CONCURRENCY), CONCURRENCY);
+
+// What a CLI pays before any container work: spawn, load, exit (`--version`). A runtime's run
+// minus this is its container work, the part the library does in-process.
+const startups = runtimes.filter((r) => !r.lib);
+if (startups.length) {
+  const times = Object.fromEntries(startups.map((r) => [r.name, []]));
+  for (let round = 0; round < WARMUP + ROUNDS; round++) {
+    for (const rt of [...startups].sort(() => Math.random() - 0.5)) {
+      const [field] = await launch(['1', rt.bin, '--version'].join('\t'));
+      const [status, ms] = field.split(':');
+      if (Number(status) !== 0) throw new Error(`${rt.name} --version failed (wait status ${status})`);
+      if (round >= WARMUP) times[rt.name].push(Number(ms));
+    }
+  }
+  console.log('\nstart-up alone (`RUNTIME --version`, spawn to exit), interleaved');
+  console.log('runtime    median ms   p95 ms');
+  for (const r of startups) console.log(`${r.name.padEnd(10)} ${q(times[r.name], 0.5).toFixed(1).padStart(9)} ${q(times[r.name], 0.95).toFixed(1).padStart(8)}`);
+}
 process.exit(0);
