@@ -37,17 +37,34 @@ export function checkConfig(raw: unknown): Spec {
   return spec;
 }
 
+/*
+ * The config.json last checked per bundle, so that one the same byte for byte is not parsed and
+ * checked again: a long-lived process (the library, the shim) often creates container after
+ * container from one bundle. The file is still read every time, and the rootfs resolved. The
+ * spec is shared by those containers: nothing downstream may change it (nothing does; the
+ * library test that runs one bundle twice checks).
+ */
+const checked = new Map<string, { text: string; spec: Spec }>();
+const CHECKED_MAX = 16;
+
 export function loadBundle(dir: string): LoadedBundle {
   const bundle = resolve(dir);
+  const file = `${bundle}/config.json`;
   let text: string;
   try {
-    text = readFileSync(`${bundle}/config.json`, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new ConfigError('$', `JSON specification file config.json not found in bundle ${bundle}`);
-    throw fromNodeError(`read ${bundle}/config.json`, err);
+    throw fromNodeError(`read ${file}`, err);
   }
-  const spec = checkConfig(parseJson(text, `${bundle}/config.json`));
+  let spec = checked.get(file)?.text === text ? checked.get(file)!.spec : undefined;
+  if (!spec) {
+    checked.delete(file);
+    spec = checkConfig(parseJson(text, file));
+    if (checked.size >= CHECKED_MAX) checked.delete(checked.keys().next().value!);
+    checked.set(file, { text, spec });
+  }
   return { bundle, spec, rootfs: resolveRootfs(bundle, spec) };
 }
 

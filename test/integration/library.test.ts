@@ -36,6 +36,28 @@ describe.skipIf(!IS_CAISSON)('Runtime and Container', () => {
     expect(() => runtime.load(c.id)).toThrow(NotFoundError);
   });
 
+  it('containers from one bundle share its checked config, and no lifecycle changes it', async () => {
+    const { loadBundle } = await import('../../lib/bundle.js');
+    const bundle = sb.bundle(['sh', '-c', 'echo $X'], (s) => {
+      s.process!.env!.push('X=1');
+      s.process!.rlimits = [{ type: 'RLIMIT_NOFILE', hard: 1024, soft: 512 }];
+      s.mounts!.push({ destination: '/mnt', type: 'bind', source: sb.dir, options: ['rbind', 'ro'] });
+      s.linux!.resources = { pids: { limit: 64 }, memory: { limit: 64 * 1024 * 1024 } };
+      s.linux!.sysctl = { 'kernel.shmmax': '65536' };
+      s.annotations = { a: 'b' };
+    });
+    const spec = loadBundle(bundle).spec;
+    const before = structuredClone(spec);
+    for (let i = 0; i < 2; i++) {
+      const c = await runtime.create(sb.id(), { bundle, stdio: 'ignore' });
+      await c.start();
+      expect(await c.wait()).toMatchObject({ exitCode: 0 });
+      await c.delete();
+    }
+    expect(loadBundle(bundle).spec).toBe(spec);
+    expect(spec).toEqual(before);
+  });
+
   it('reports death by signal', async () => {
     const c = await runtime.create(sb.id(), { bundle: sb.bundle(['sleep', '30']) });
     await c.start();
