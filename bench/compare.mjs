@@ -7,61 +7,35 @@
 //
 // Runs in a private mount namespace, the state roots on a tmpfs, 100 warm-up lifecycles each.
 
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchDirs, inPrivateMountNamespace, timedLifecycle } from './harness.mjs';
 
-if (process.getuid() !== 0) {
-  console.error('the benchmark runs containers: run it as root');
-  process.exit(1);
-}
 const [other, runsArg] = process.argv.slice(2);
 if (!other) {
   console.error('usage: node bench/compare.mjs OTHER_CHECKOUT [RUNS]');
   process.exit(2);
 }
-if (!process.env.CAISSON_BENCH_PRIVATE) {
-  const r = spawnSync('unshare', ['--mount', '--propagation', 'private', process.execPath, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: 'inherit',
-    env: { ...process.env, CAISSON_BENCH_PRIVATE: '1' },
-  });
-  process.exit(r.status ?? 1);
-}
+inPrivateMountNamespace(import.meta.url);
 
 const trees = { other: resolve(other), this: resolve(fileURLToPath(new URL('..', import.meta.url))) };
 const mods = {};
 for (const [k, t] of Object.entries(trees)) mods[k] = await import(join(t, 'dist/index.js'));
 const RUNS = Number(runsArg ?? 500);
-const work = mkdtempSync(join(tmpdir(), 'caisson-compare-'));
-const state = mkdtempSync('/run/caisson-compare-');
-spawnSync('mount', ['-t', 'tmpfs', '-o', 'mode=0700', 'caisson-compare-state', state]);
+const dirs = benchDirs('compare');
+const { work, state } = dirs;
 try {
   const { bundle } = mods.this.writeExampleBundle(join(work, 'bundle'), { args: ['true'] });
   const rts = Object.fromEntries(Object.keys(trees).map((k) => [k, new mods[k].Runtime({ root: join(state, k) })]));
   const phases = ['create', 'start', 'wait', 'delete', 'total'];
   const res = Object.fromEntries(Object.keys(trees).map((k) => [k, Object.fromEntries(phases.map((p) => [p, []]))]));
-  const now = () => Number(process.hrtime.bigint()) / 1e3;
   let n = 0;
-  const once = async (k) => {
-    const t0 = now();
-    const c = await rts[k].create(`c${n++}`, { bundle, stdio: 'ignore' });
-    const t1 = now();
-    await c.start();
-    const t2 = now();
-    const { exitCode } = await c.wait();
-    const t3 = now();
-    await c.delete();
-    const t4 = now();
-    if (exitCode !== 0) throw new Error(`a run of ${k} exited ${exitCode}`);
-    return { create: t1 - t0, start: t2 - t1, wait: t3 - t2, delete: t4 - t3, total: t4 - t0 };
-  };
+  const once = (k) => timedLifecycle(rts[k], `c${n++}`, bundle);
   for (let i = 0; i < 100; i++) for (const k of Object.keys(trees)) await once(k);
   for (let i = 0; i < RUNS; i++) {
     for (const k of Object.keys(trees).sort(() => Math.random() - 0.5)) {
       const r = await once(k);
-      for (const p of phases) res[k][p].push(r[p]);
+      for (const p of phases) res[k][p].push(r[p] * 1000);
     }
   }
   const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
@@ -73,7 +47,5 @@ try {
   const diffs = res.this.total.map((v, i) => v - res.other.total[i]);
   console.log(`  median of the paired differences (this - other): ${median(diffs).toFixed(0)} µs`);
 } finally {
-  rmSync(work, { recursive: true, force: true });
-  spawnSync('umount', [state]);
-  rmSync(state, { recursive: true, force: true });
+  dirs.remove();
 }
