@@ -5,6 +5,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { validateConfig } from '../spec/index.js';
 import type { Spec } from '../spec/types.js';
 import { ConfigError, fromNodeError } from './errors.js';
+import { RecentMap } from './recent-map.js';
 import { checkSupported } from './support.js';
 
 /**
@@ -44,8 +45,7 @@ export function checkConfig(raw: unknown): Spec {
  * spec is shared by those containers: nothing downstream may change it (nothing does; the
  * library test that runs one bundle twice checks).
  */
-const checked = new Map<string, { text: string; spec: Spec }>();
-const CHECKED_MAX = 16;
+const checked = new RecentMap<string, { text: string; spec: Spec }>(16);
 
 export function loadBundle(dir: string): LoadedBundle {
   const bundle = resolve(dir);
@@ -58,11 +58,10 @@ export function loadBundle(dir: string): LoadedBundle {
     if (code === 'ENOENT') throw new ConfigError('$', `JSON specification file config.json not found in bundle ${bundle}`);
     throw fromNodeError(`read ${file}`, err);
   }
-  let spec = checked.get(file)?.text === text ? checked.get(file)!.spec : undefined;
+  const seen = checked.get(file);
+  let spec = seen?.text === text ? seen.spec : undefined;
   if (!spec) {
-    checked.delete(file);
     spec = checkConfig(parseJson(text, file));
-    if (checked.size >= CHECKED_MAX) checked.delete(checked.keys().next().value!);
     checked.set(file, { text, spec });
   }
   return { bundle, spec, rootfs: resolveRootfs(bundle, spec) };

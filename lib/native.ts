@@ -17,6 +17,14 @@ export interface SpawnResult {
   startTime?: string;
 }
 
+/** A child caisson-spawner cloned ahead, as its reply describes it. */
+export interface AheadChild {
+  pid: number;
+  pidfd: number;
+  /** its start time (/proc/PID/stat field 22), read by the spawner while it waited for its plan */
+  startTime?: string;
+}
+
 export interface WaitResult {
   /** true when we were the parent and collected the status */
   reaped: boolean;
@@ -30,7 +38,7 @@ interface Addon {
   spawn(plan: Buffer, minFd: number, cgroupFd?: number, nsFlags?: number, place?: number[]): SpawnResult;
   startSpawner(path: string): boolean;
   spawnAhead(minFd: number, cgroupFd: number, nsFlags: number): { fd: number; childEnd: number; seq: number } | undefined;
-  aheadResult(seq: number): { pid: number; pidfd: number; startTime?: string } | null;
+  aheadResult(seq: number): AheadChild | null;
   sendPlan(fd: number, childEnd: number, plan: Buffer, minFd: number, nsFlags: number, place: number[]): void;
   spawnerRunning(): boolean;
   loadExecTrampoline(path: string): void;
@@ -138,7 +146,7 @@ function placement(minFd: number, place: number[]): number[] {
  */
 export interface Ahead {
   /** the clone's reply: the child (null when the spawner did not clone: spawn() as usual) */
-  result(): { pid: number; pidfd: number; startTime?: string } | null;
+  result(): AheadChild | null;
   take(plan: Buffer, place: number[]): SpawnResult;
   /** kill and reap the child (if any) and close everything; resolves once it is gone */
   abandon(): Promise<void>;
@@ -163,7 +171,7 @@ export function spawnAhead(minFd: number, cgroupFd: number | undefined, nsFlags:
     if (ourEnd !== undefined) closeSync(ourEnd);
     ourEnd = undefined;
   };
-  let reply: { pid: number; pidfd: number; startTime?: string } | null | undefined;
+  let reply: AheadChild | null | undefined;
   const result = () => {
     if (reply === undefined) {
       try {
@@ -192,7 +200,7 @@ export function spawnAhead(minFd: number, cgroupFd: number | undefined, nsFlags:
       // Our ends closed, the child would see EOF where its plan should be and exit; it is
       // killed all the same, and reaped here.
       dropChildEnd();
-      let born: { pid: number; pidfd: number } | null = null;
+      let born: AheadChild | null = null;
       try {
         born = result();
       } catch {

@@ -349,7 +349,7 @@ int main(int argc, char **argv) {
   long ppid = argc == 2 ? strtol(argv[1], &end, 10) : 0;
   if (ppid <= 0 || !end || *end) {
     static const char msg[] = "caisson-spawner: started by caisson's addon only; nothing to do\n";
-    if (write(2, msg, sizeof(msg) - 1) < 0) return 127;
+    if (write(2, msg, sizeof(msg) - 1) < 0) { /* nowhere to say it */ }
     return 127;
   }
   if (getppid() != (pid_t)ppid) return 0;

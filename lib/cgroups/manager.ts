@@ -60,8 +60,8 @@ function signalPid(pid: number, sig: number): void {
   }
 }
 
-/** " (holds 12 sleep, state S)": what keeps a cgroup busy, for the error that says it is. */
-function describeProcs(dir: string): string {
+/** " (holds 12 sleep, state S)": what keeps a cgroup busy, for the error that says it is ("" when nothing does). */
+export function describeProcs(dir: string): string {
   const what = procsOf(dir).slice(0, 5).map((pid) => {
     const stat = read(`/proc/${pid}/stat`) ?? '';
     const close = stat.lastIndexOf(')');

@@ -5,7 +5,7 @@
 //   <root>/<id>/state.json  written atomically (temp file + rename)
 //   <root>/<id>/start.sock  exists exactly while the container is "created"
 
-import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,6 +13,7 @@ import { AlreadyExistsError, CaissonError, NotFoundError, fromNodeError } from '
 import type { Spec } from '../../spec/types.js';
 import type { CgroupRecord } from '../cgroups/manager.js';
 import { LOCK_EX, LOCK_NB, flock } from '../native.js';
+import { RecentMap } from '../recent-map.js';
 
 export const DEFAULT_ROOT = '/run/caisson';
 
@@ -48,8 +49,6 @@ export function validateId(id: string): void {
   }
 }
 
-const KNOWN_MAX = 1024;
-
 /** What tells one state.json from another: a rewrite is a new inode, renamed over the old. */
 function fileKey(st: BigIntStats): string {
   return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
@@ -57,8 +56,9 @@ function fileKey(st: BigIntStats): string {
 
 export class StateStore {
   readonly root: string;
-  /** Records parsed or written here, by id, with the fileKey of their file. */
-  private readonly known = new Map<string, { key: string; rec: ContainerRecord }>();
+  /** Records parsed here, by id, with the fileKey of their file. Containers deleted by another
+   * process are never read here again: only the newest are kept. */
+  private readonly known = new RecentMap<string, { key: string; rec: ContainerRecord }>(1024);
   constructor(root = DEFAULT_ROOT) {
     this.root = root;
   }
@@ -161,11 +161,16 @@ export class StateStore {
       throw fromNodeError(`read state of ${id}`, err);
     }
     try {
-      const key = fileKey(fstatSync(fd, { bigint: true }));
+      const st = fstatSync(fd, { bigint: true });
+      const key = fileKey(st);
       const seen = this.known.get(id);
       if (seen?.key === key) return seen.rec;
-      const rec = Object.freeze(JSON.parse(readFileSync(fd, 'utf8')) as ContainerRecord);
-      this.remember(id, key, rec);
+      // A state.json is never changed in place, so the size just read is its size.
+      const buf = Buffer.allocUnsafe(Number(st.size));
+      let got = 0;
+      for (let n = 1; n > 0 && got < buf.length; got += n) n = readSync(fd, buf, got, buf.length - got, got);
+      const rec = Object.freeze(JSON.parse(buf.toString('utf8', 0, got)) as ContainerRecord);
+      this.known.set(id, { key, rec });
       return rec;
     } catch (err) {
       this.known.delete(id);
@@ -206,13 +211,6 @@ export class StateStore {
         }
       },
     };
-  }
-
-  private remember(id: string, key: string, rec: ContainerRecord): void {
-    this.known.delete(id);
-    // Containers deleted by another process are never read here again: keep the newest only.
-    if (this.known.size >= KNOWN_MAX) this.known.delete(this.known.keys().next().value!);
-    this.known.set(id, { key, rec });
   }
 
   remove(id: string): void {
