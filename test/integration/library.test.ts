@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as native from '../../lib/native.js';
 import { ConfigError, NotFoundError, Runtime, StateError, SystemError } from '../../lib/index.js';
+import { readProcStat } from '../../lib/state/proc.js';
 import { REPO } from '../helpers/paths.js';
 import { IS_CAISSON, Sandbox } from '../helpers/sandbox.js';
 
@@ -313,12 +314,19 @@ describe.skipIf(!IS_CAISSON)('inits cloned ahead by caisson-spawner', () => {
     try {
       const pid = c.state().pid;
       expect(readlinkSync(`/proc/${pid}/exe`)).toMatch(SPAWNER_EXE);
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const startTime = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+      const startTime = readProcStat(pid)!.startTime;
       expect(JSON.parse(readFileSync(join(sb.root, c.id, 'state.json'), 'utf8'))).toMatchObject({ pid, startTime });
       expect(readdirSync(join(sb.root, c.id)).sort()).toEqual(['start.sock', 'state.json']);
       // Whoever reads the state (another process, the CLI) sees a created container.
       expect(new Runtime({ root: sb.root }).load(c.id).state().status).toBe('created');
+      // The start time is the spawner's to give (without it create reads /proc itself).
+      const ahead = native.spawnAhead(3, undefined, 0)!;
+      try {
+        const child = ahead.result()!;
+        expect(child.startTime).toBe(readProcStat(child.pid)!.startTime);
+      } finally {
+        await ahead.abandon();
+      }
     } finally {
       await c.delete({ force: true });
     }
