@@ -187,7 +187,8 @@ export class StateStore {
   /**
    * Write the record under a temporary name now, and put it in place (one rename) with
    * `commit`: create writes it while the init sets up, and it appears only once the container
-   * is created. A staged file never committed goes with remove().
+   * is created. A staged file never committed goes with remove(). Once committed, the record
+   * itself (frozen) is what the next read of that file returns: it must be plain JSON data.
    */
   stage(rec: ContainerRecord): { commit(): void } {
     const file = join(this.dir(rec.id), 'state.json');
@@ -208,6 +209,14 @@ export class StateStore {
           renameSync(tmp, file);
         } catch (err) {
           throw failed(err);
+        }
+        // The file now in place holds this record: remember it under the file's identity (as
+        // a rename sets it), so the next read (start's, after create's write) does not parse
+        // back what we just wrote. A record is JSON already; frozen, like one that was read.
+        try {
+          this.known.set(rec.id, { key: fileKey(statSync(file, { bigint: true })), rec: Object.freeze(rec) });
+        } catch {
+          /* the next read parses it */
         }
       },
     };
