@@ -134,13 +134,25 @@ function report(title, { times, walls }, batch) {
   }
 }
 
-// A long-lived process has run its code often enough for V8 to have optimized it; a few rounds
-// of warm-up are not that (the library's first ~100 lifecycles are up to 1.5 ms slower each).
-const LIBRARY_WARMUP = opt('--library-warmup', 100);
-if (runtimes.some((r) => r.lib) && LIBRARY_WARMUP > 0) for (let i = 0; i < LIBRARY_WARMUP; i += 10) await library(`10 warm-${i}`);
+// "Warm" means what a long-lived embedding (the shim, a CI runner) reaches after its first
+// thousand containers: V8 has optimized the library's code. It optimizes a function once the
+// function has run enough bytecode, and the functions that run once per container
+// (createContainer, buildPlan, mountOps, processOps...) get there between the ~300th and the
+// ~1,100th lifecycle (`node --trace-opt`); until then a lifecycle takes ~5% longer (a build
+// warmed 1,000 lifecycles more, against the same build: bench/compare.mjs). The warm-up runs
+// one lifecycle at a time and its first and last hundred are reported, so the cold figure is
+// printed beside the warm ones (--library-warmup 0: a fresh process throughout).
+const LIBRARY_WARMUP = opt('--library-warmup', 1000);
+const warmupTimes = [];
+if (runtimes.some((r) => r.lib)) for (let i = 0; i < LIBRARY_WARMUP; i++) warmupTimes.push(...(await library(`1 warm-${i}`)).map(Number));
 
 console.log(`run of /bin/true, default config, ${ROUNDS} rounds in a random order (+${WARMUP} warm-up)${GAP ? `, ${GAP} ms idle before each run` : ''}`);
 console.log(`caisson = the CLI (node start-up included); library = create/start/wait/delete in a Node process of its own, warm (${LIBRARY_WARMUP} lifecycles first)`);
+if (warmupTimes.length >= 200) {
+  const first = warmupTimes.slice(0, 100);
+  const last = warmupTimes.slice(-100);
+  console.log(`library while warming up, one at a time: the first lifecycle ${warmupTimes[0].toFixed(1)} ms, the first 100 median ${q(first, 0.5).toFixed(1)} ms, the last 100 median ${q(last, 0.5).toFixed(1)} ms`);
+}
 console.log('CLIs started by a small launcher (posix_spawn), timed from spawn to exit');
 report('sequential, interleaved (every run right after another runtime\'s)', await measure(1), 1);
 report(`sequential, back to back (each runtime ${BURST} runs in a row per round)`, await measure(1, BURST), 1);

@@ -9,7 +9,8 @@
 //   npm run bench                 30 rounds: interleaved, back to back (5 in a row), 8 at once
 //   npm run bench -- --rounds 100
 //   npm run bench -- --burst 10     10 runs in a row per runtime in the back-to-back table
-//   npm run bench -- --library-warmup 0   the library as a fresh process runs it (JIT cold)
+//   npm run bench -- --library-warmup 0   the library as a fresh process runs it (JIT cold; the
+//                                         default warms it with 1,000 lifecycles, see lifecycle.mjs)
 //   npm run bench -- --gap 100      every run after 100 ms idle ("cold")
 //   BENCH_ONLY=library,crun npm run bench   only these runtimes (caisson, library, runc, crun)
 
