@@ -75,14 +75,13 @@ function writeFiles(dir: string, writes: { file: string; value: string }[], from
   const fds = new Map<string, number>();
   try {
     for (const { file, value } of writes) {
-      const path = posix.join(dir, file);
       try {
         let fd = fds.get(file);
-        if (fd === undefined) fds.set(file, (fd = openSync(path, constants.O_WRONLY)));
+        if (fd === undefined) fds.set(file, (fd = openSync(posix.join(dir, file), constants.O_WRONLY)));
         writeSync(fd, value);
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
-        throw new SystemError(`${from}: write "${value}" to ${path}`, Math.abs(e.errno ?? 5), { syscall: 'write', errnoName: e.code });
+        throw new SystemError(`${from}: write "${value}" to ${posix.join(dir, file)}`, Math.abs(e.errno ?? 5), { syscall: 'write', errnoName: e.code });
       }
     }
   } finally {
@@ -284,7 +283,7 @@ export class CgroupManager {
   openTaskFiles(): number[] {
     const fds: number[] = [];
     try {
-      for (const d of this.place.v1) fds.push(openSync(posix.join(d.dir, 'tasks'), constants.O_WRONLY) /* libuv adds O_CLOEXEC */);
+      for (const d of this.place.v1) fds.push(openSync(`${d.dir}/tasks`, constants.O_WRONLY) /* d.dir is normalized; libuv adds O_CLOEXEC */);
     } catch (err) {
       for (const fd of fds) closeSync(fd);
       throw new CaissonError('ESYSTEM', `open the cgroup tasks files: ${(err as Error).message}`);

@@ -7,7 +7,7 @@
 // poststart hook stops the container (spec steps 7 and 9; poststart is fatal as of v1.3.0);
 // `delete` then destroys it and runs the poststop hooks.
 
-import { closeSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, unlinkSync, writeSync } from 'node:fs';
 import * as native from '../native.js';
 import { CaissonError, StateError } from '../errors.js';
 import { hookState, runHooks } from '../hooks/run.js';
@@ -92,7 +92,11 @@ export async function startContainer(store: StateStore, id: string): Promise<voi
     } finally {
       conn.close();
       // Only one start can win: whatever happened, the container is no longer "created".
-      rmSync(path, { force: true });
+      try {
+        unlinkSync(path);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
     }
     if (hooks?.poststart?.length) {
       const state = hookState(id, rec.bundle, 'running', rec.pid, rec.annotations);

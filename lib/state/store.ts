@@ -118,16 +118,15 @@ export class StateStore {
       }
       await sleep(delay);
     }
-    // The directory may have been removed (delete) while we waited for its lock.
-    let same = false;
+    // The directory may have been removed (delete) while we waited for its lock: a removed
+    // directory has no links left (and a new one of the same name is another directory).
+    let removed = true;
     try {
-      const a = fstatSync(fd);
-      const b = statSync(dir);
-      same = a.ino === b.ino && a.dev === b.dev;
+      removed = fstatSync(fd).nlink === 0;
     } catch {
-      same = false;
+      removed = true;
     }
-    if (!same) {
+    if (removed) {
       closeSync(fd);
       throw new NotFoundError(id);
     }
