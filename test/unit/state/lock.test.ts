@@ -35,25 +35,24 @@ describe('StateStore.lock', () => {
     expect(got).toBe(true);
   });
 
-  it('is NotFoundError when the container was deleted while it waited', async () => {
+  /** A lock taken while the holder deletes the container (and, with `remake`, makes it again). */
+  async function lockAcrossDelete(remake: boolean): Promise<unknown> {
     const s = store();
     const held = await s.reserve('a');
     const waiting = s.lock('a', 5_000);
     await new Promise((r) => setTimeout(r, 5));
     s.remove('a');
+    if (remake) (await s.reserve('a')).release(); // a new "a": not the directory the waiter opened
     held.release();
-    await expect(waiting).rejects.toBeInstanceOf(NotFoundError);
+    return waiting;
+  }
+
+  it('is NotFoundError when the container was deleted while it waited', async () => {
+    await expect(lockAcrossDelete(false)).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('is NotFoundError when the container was deleted and another made under its name', async () => {
-    const s = store();
-    const held = await s.reserve('a');
-    const waiting = s.lock('a', 5_000);
-    await new Promise((r) => setTimeout(r, 5));
-    s.remove('a');
-    (await s.reserve('a')).release(); // a new "a": not the directory the waiter opened
-    held.release();
-    await expect(waiting).rejects.toBeInstanceOf(NotFoundError);
+    await expect(lockAcrossDelete(true)).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('is NotFoundError for a container that does not exist', async () => {
