@@ -86,7 +86,11 @@ describe('exec', () => {
     const [umask, nofile, nnp, fds] = r.stdout.split('\n');
     // runc 1.1.5 ignores user.umask for exec (its setns path never applies it).
     if (IS_CAISSON) expect(umask).toBe('0027');
-    expect(nofile).toBe('123');
+    // runc 1.1.5 sets an exec's rlimits with prlimit from outside, racing the Go runtime of its
+    // runc init, which raises the NOFILE soft limit to the hard one at start: now and then the
+    // soft limit ends up 456 (runc issue #4195, fixed by PR #4265 in 1.1.13).
+    if (IS_CAISSON) expect(nofile).toBe('123');
+    else expect(['123', '456']).toContain(nofile);
     expect(nnp).toMatch(/^NoNewPrivs:\s+1$/);
     // ls itself holds one more fd (the directory it reads).
     expect(fds!.trim().split(' ').map(Number).filter((n) => n > 3)).toEqual([]);
