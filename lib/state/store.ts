@@ -120,7 +120,7 @@ export class StateStore {
     }
     // The directory may have been removed (delete) while we waited for its lock: a removed
     // directory has no links left (and a new one of the same name is another directory).
-    let removed = true;
+    let removed: boolean;
     try {
       removed = fstatSync(fd).nlink === 0;
     } catch {
