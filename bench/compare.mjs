@@ -1,19 +1,20 @@
-// `node bench/compare.mjs OTHER [RUNS]`: this checkout's library against another checkout's (OTHER:
+// `node bench/compare.mjs OTHER [RUNS] [WARMUP]`: this checkout's library against another checkout's (OTHER:
 // a built tree, e.g. `git worktree add /tmp/base HEAD~3` then `npm run build` there), lifecycles
 // of /bin/true alternating in one process, in a random order each round. On a VM whose speed
 // drifts by 10-20% from one minute to the next, separate runs cannot show a change of a few
 // percent; alternating runs see the same machine. Prints each phase's median for both and the
 // median of the paired differences of the totals.
 //
-// Runs in a private mount namespace, the state roots on a tmpfs, 100 warm-up lifecycles each.
+// Runs in a private mount namespace, the state roots on a tmpfs, WARMUP lifecycles of each first
+// (default 1,000: V8 optimizes the once-per-container functions by then, see docs/design.md).
 
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchDirs, inPrivateMountNamespace, timedLifecycle } from './harness.mjs';
 
-const [other, runsArg] = process.argv.slice(2);
+const [other, runsArg, warmupArg] = process.argv.slice(2);
 if (!other) {
-  console.error('usage: node bench/compare.mjs OTHER_CHECKOUT [RUNS]');
+  console.error('usage: node bench/compare.mjs OTHER_CHECKOUT [RUNS] [WARMUP]');
   process.exit(2);
 }
 inPrivateMountNamespace(import.meta.url);
@@ -22,6 +23,7 @@ const trees = { other: resolve(other), this: resolve(fileURLToPath(new URL('..',
 const mods = {};
 for (const [k, t] of Object.entries(trees)) mods[k] = await import(join(t, 'dist/index.js'));
 const RUNS = Number(runsArg ?? 500);
+const WARMUP = Number(warmupArg ?? 1000);
 const dirs = benchDirs('compare');
 const { work, state } = dirs;
 try {
@@ -31,7 +33,7 @@ try {
   const res = Object.fromEntries(Object.keys(trees).map((k) => [k, Object.fromEntries(phases.map((p) => [p, []]))]));
   let n = 0;
   const once = (k) => timedLifecycle(rts[k], `c${n++}`, bundle);
-  for (let i = 0; i < 100; i++) for (const k of Object.keys(trees)) await once(k);
+  for (let i = 0; i < WARMUP; i++) for (const k of Object.keys(trees)) await once(k);
   for (let i = 0; i < RUNS; i++) {
     for (const k of Object.keys(trees).sort(() => Math.random() - 0.5)) {
       const r = await once(k);

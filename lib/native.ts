@@ -55,6 +55,7 @@ interface Addon {
   recvFd(sock: number): { fd: number; name: string };
   setWinsize(fd: number, rows: number, cols: number): void;
   setNonBlocking(fd: number): void;
+  readSome(fd: number, buf: Buffer): number;
   priorityEvent(fd: number): boolean;
   ttyMakeRaw(fd: number): Buffer;
   ttyRestore(fd: number, saved: Buffer): void;
@@ -270,6 +271,14 @@ export function waitPidfd(pidfd: number, ref = true): Promise<WaitResult> {
 
 export function setNonBlocking(fd: number): void {
   wrap('make fd non-blocking', () => load().setNonBlocking(fd));
+}
+
+/** EAGAIN as readSome returns it: the fd has nothing to read yet. */
+export const READ_AGAIN = -11;
+
+/** One read into `buf`: the bytes read (0 at EOF), or READ_AGAIN (never an exception for it). */
+export function readSome(fd: number, buf: Buffer): number {
+  return wrap('read', () => load().readSome(fd, buf));
 }
 
 /** Is an exceptional condition (POLLPRI/POLLERR) pending on `fd`? Never waits. */

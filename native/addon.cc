@@ -461,6 +461,22 @@ Napi::Value SendFd(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// readSome(fd, buf) -> bytes read into buf (0 at EOF), or -EAGAIN when a non-blocking fd has
+// nothing yet. fs.readSync reports EAGAIN by throwing an Error, whose stack trace costs more than
+// the read itself; the sync socket and the pty master are read this way on every message.
+Napi::Value ReadSome(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ToFd(info, 0);
+  if (info.Length() < 2 || !info[1].IsBuffer()) throw Napi::TypeError::New(env, "buf must be a Buffer");
+  auto buf = info[1].As<Napi::Buffer<uint8_t>>();
+  ssize_t n;
+  do n = read(fd, buf.Data(), buf.Length());
+  while (n < 0 && errno == EINTR);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return Napi::Number::New(env, -EAGAIN);
+  if (n < 0) throw ErrnoError(env, errno, "read");
+  return Napi::Number::New(env, static_cast<double>(n));
+}
+
 // setNonBlocking(fd): O_NONBLOCK on, for fds read with plain reads and readable() polls.
 Napi::Value SetNonBlocking(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -776,6 +792,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("recvFd", Napi::Function::New(env, RecvFd));
   exports.Set("setWinsize", Napi::Function::New(env, SetWinsize));
   exports.Set("setNonBlocking", Napi::Function::New(env, SetNonBlocking));
+  exports.Set("readSome", Napi::Function::New(env, ReadSome));
   exports.Set("priorityEvent", Napi::Function::New(env, PriorityEvent));
   exports.Set("spawnAhead", Napi::Function::New(env, SpawnAhead));
   exports.Set("aheadResult", Napi::Function::New(env, AheadResult));

@@ -41,7 +41,7 @@ export class PtyStream extends Duplex {
           n = await readWhenReady(this.fd, this.chunk, () => !this.released);
         } catch (err) {
           // EIO: drained, and the last holder of the slave is gone. That is the end, not an error.
-          if ((err as NodeJS.ErrnoException).code === 'EIO') this.push(null);
+          if ((err as { errnoName?: string }).errnoName === 'EIO') this.push(null);
           else this.destroy(err as Error);
           return;
         }

@@ -1,7 +1,7 @@
 // What /proc says about a process: alive or not, and when it started. The start time (field 22
 // of /proc/PID/stat, clock ticks since boot) tells a recycled pid from the process we started.
 
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 
 export interface ProcStat {
   state: string;
@@ -10,9 +10,14 @@ export interface ProcStat {
 }
 
 export function readProcStat(pid: number): ProcStat | undefined {
+  const path = `/proc/${pid}/stat`;
+  // A process that is gone is the common answer (delete asks after every exit): existsSync says
+  // so without the thrown Error, and its stack trace, that a failed readFileSync costs. It may
+  // still die in between; the catch covers that.
+  if (!existsSync(path)) return undefined;
   let text: string;
   try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch {
     return undefined;
   }
