@@ -35,11 +35,11 @@ export interface WaitResult {
 }
 
 interface Addon {
-  spawn(plan: Buffer, minFd: number, cgroupFd?: number, nsFlags?: number, place?: number[]): SpawnResult;
+  spawn(plan: Buffer, minFd: number, cgroupFd?: number, nsFlags?: number, place?: number[], umask?: number): SpawnResult;
   startSpawner(path: string): boolean;
   spawnAhead(minFd: number, cgroupFd: number, nsFlags: number): { fd: number; childEnd: number; seq: number } | undefined;
   aheadResult(seq: number): AheadChild | null;
-  sendPlan(fd: number, childEnd: number, plan: Buffer, minFd: number, nsFlags: number, place: number[]): void;
+  sendPlan(fd: number, childEnd: number, plan: Buffer, minFd: number, nsFlags: number, place: number[], umask?: number): void;
   spawnerRunning(): boolean;
   loadExecTrampoline(path: string): void;
   seccompFlagSupported(flag: number): boolean;
@@ -124,13 +124,14 @@ function wrap<T>(step: string, fn: () => T): T {
  * Clone the first child, which executes `plan` (see native/plan.h). Fds below `minFd` are left
  * for the container (stdio and --preserve-fds), so the sync socket is placed above them. With
  * `cgroupFd` (a cgroup v2 directory) the child is born in that cgroup. With `nsFlags` (CLONE_NEW*
- * bits) the child is the init itself, cloned into those new namespaces (no stage 1).
+ * bits) the child is the init itself, cloned into those new namespaces (no stage 1). With
+ * `umask` the child runs under it; without, under ours.
  */
-export function spawn(plan: Buffer, minFd = 3, cgroupFd?: number, nsFlags = 0, place?: number[]): SpawnResult {
+export function spawn(plan: Buffer, minFd = 3, cgroupFd?: number, nsFlags = 0, place?: number[], umask?: number): SpawnResult {
   const a = load();
   loadTrampoline(a);
   const fds = place && spawnerUp(a) ? placement(minFd, place) : undefined;
-  const r = wrap(nsFlags ? 'start container init in its new namespaces' : 'start container init', () => a.spawn(plan, minFd, cgroupFd ?? -1, nsFlags, fds));
+  const r = wrap(nsFlags ? 'start container init in its new namespaces' : 'start container init', () => a.spawn(plan, minFd, cgroupFd ?? -1, nsFlags, fds, umask ?? -1));
   spawns++;
   return r;
 }
@@ -148,7 +149,8 @@ function placement(minFd: number, place: number[]): number[] {
 export interface Ahead {
   /** the clone's reply: the child (null when the spawner did not clone: spawn() as usual) */
   result(): AheadChild | null;
-  take(plan: Buffer, place: number[]): SpawnResult;
+  /** hand over the plan; the child runs it under `umask` (default: ours, as spawn()) */
+  take(plan: Buffer, place: number[], umask?: number): SpawnResult;
   /** kill and reap the child (if any) and close everything; resolves once it is gone */
   abandon(): Promise<void>;
 }
@@ -188,12 +190,12 @@ export function spawnAhead(minFd: number, cgroupFd: number | undefined, nsFlags:
   };
   return {
     result,
-    take(plan, place) {
+    take(plan, place, umask) {
       const born = result();
       if (!born) throw new Error('internal: a clone ahead the spawner refused has no child to take');
       const end = childEnd!;
       childEnd = undefined; // sendPlan closes it
-      wrap('hand the plan to the container init', () => a.sendPlan(sent.fd, end, plan, minFd, nsFlags, placement(minFd, place)));
+      wrap('hand the plan to the container init', () => a.sendPlan(sent.fd, end, plan, minFd, nsFlags, placement(minFd, place), umask ?? -1));
       ourEnd = undefined; // the caller's now, as spawn()'s fd
       return { pid: born.pid, pidfd: born.pidfd, fd: sent.fd, startTime: born.startTime };
     },

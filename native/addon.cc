@@ -132,6 +132,13 @@ static uint64_t NsFlagsArg(const Napi::CallbackInfo& info, size_t i) {
   return static_cast<uint64_t>(v);
 }
 
+// The child's umask (argument `i`): 0 to 0777, or -1 (the default) for ours.
+static int UmaskArg(const Napi::CallbackInfo& info, size_t i) {
+  int v = OptInt(info, i, -1);
+  if (v < -1 || v > 0777) throw Napi::RangeError::New(info.Env(), "umask: 0 to 0777, or -1 for ours");
+  return v;
+}
+
 // The fds a child must hold at their numbers (argument `i`, an array) into place[]; false when
 // there are more than the protocol carries (the caller clones itself).
 static bool PlaceArg(const Napi::CallbackInfo& info, size_t i, int* place, unsigned* n) {
@@ -210,8 +217,8 @@ Napi::Value AheadResult(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// sendPlan(fd, childEnd, plan, minFd, nsFlags, place): the rest of a clone ahead's request, on
-// our end `fd` of its sync socket; childEnd is then closed here.
+// sendPlan(fd, childEnd, plan, minFd, nsFlags, place, umask?): the rest of a clone ahead's
+// request, on our end `fd` of its sync socket; childEnd is then closed here.
 Napi::Value SendPlan(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = ToFd(info, 0);
@@ -222,7 +229,8 @@ Napi::Value SendPlan(const Napi::CallbackInfo& info) {
   int place[CS_SPAWN_MAX_PLACED];
   unsigned n = 0;
   if (info.Length() < 6 || !info[5].IsArray() || !PlaceArg(info, 5, place, &n)) throw Napi::RangeError::New(env, "place: too many fds");
-  int rc = cs_spawner_send_plan(fd, child_end, plan.Data(), static_cast<uint32_t>(plan.Length()), g_trampoline_fd, ns_flags, min_fd, place, n);
+  int umask_value = UmaskArg(info, 6);
+  int rc = cs_spawner_send_plan(fd, child_end, plan.Data(), static_cast<uint32_t>(plan.Length()), g_trampoline_fd, ns_flags, min_fd, place, n, umask_value);
   close(child_end);
   if (rc < 0) throw ErrnoError(env, -rc, "sendmsg (plan to the init)");
   return env.Undefined();
@@ -236,7 +244,7 @@ Napi::Value StartSpawner(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, cs_spawner_start(path.c_str()) == 0);
 }
 
-// spawn(plan: Buffer, minFd: number, cgroupFd?: number, nsFlags?: number, place?: number[]) -> { pid, pidfd, fd }
+// spawn(plan: Buffer, minFd: number, cgroupFd?: number, nsFlags?: number, place?: number[], umask?: number) -> { pid, pidfd, fd }
 //
 // Clones the first child, which runs the plan (child.c) and never returns here. The parent gets
 // the child's pid, a pidfd for it, and its end of the sync socket (non-blocking, close-on-exec).
@@ -252,6 +260,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   // moment where the child runs outside the container's cgroup.
   int cgroup_fd = OptInt(info, 2, -1);
   uint64_t ns_flags = NsFlagsArg(info, 3);
+  int umask_value = UmaskArg(info, 5);
   int sv[2];
   SyncPair(env, min_fd, sv);
   int pidfd = -1;
@@ -263,7 +272,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
     unsigned n = 0;
     bool fits = PlaceArg(info, 4, place, &n);
     if (fits) {
-      long via = cs_spawner_clone(plan.Data(), static_cast<uint32_t>(plan.Length()), sv[1], cgroup_fd, g_trampoline_fd, ns_flags, min_fd, place, n, &pidfd);
+      long via = cs_spawner_clone(plan.Data(), static_cast<uint32_t>(plan.Length()), sv[1], cgroup_fd, g_trampoline_fd, ns_flags, min_fd, place, n, umask_value, &pidfd);
       if (via > 0 || via == -2) {
         close(sv[1]);
         if (via == -2) {
@@ -297,6 +306,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   errno = clone_err;
   if (pid == 0) {
     close(sv[0]);
+    if (umask_value >= 0) umask(static_cast<mode_t>(umask_value));  // as a spawner's clone would have it
     cs_child_main(plan.Data(), static_cast<uint32_t>(plan.Length()), sv[1], g_trampoline_fd, 0);
   }
   int err = errno;

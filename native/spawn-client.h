@@ -22,7 +22,7 @@ int cs_spawner_running(void);
  * child was started on `sync_fd` (the spawner died mid-request: the spawn must fail).
  */
 long cs_spawner_clone(const uint8_t *plan, uint32_t len, int sync_fd, int cgroup_fd, int trampoline_fd, uint64_t ns_flags, int min_fd,
-                      const int *place, unsigned nplace, int *pidfd_out);
+                      const int *place, unsigned nplace, int umask, int *pidfd_out);
 /*
  * Clone ahead (spawn-proto.h): ask for a child on `sync_fd` (its end) before the plan exists.
  * 0 with *seq_out set when the request went out (collect the reply with
@@ -35,9 +35,11 @@ long cs_spawner_ahead_result(uint32_t seq, int *pidfd_out, uint64_t *start_ticks
 /*
  * Hand a child cloned ahead the rest of its request, on our end of its sync socket: the plan,
  * its own end again, cwd, umask and the fds to place. 0, or -errno.
+ *
+ * `umask` (both calls): the child's umask, or -1 for ours (read from /proc/self/status).
  */
 int cs_spawner_send_plan(int our_sync, int child_sync, const uint8_t *plan, uint32_t len, int trampoline_fd, uint64_t ns_flags, int min_fd,
-                         const int *place, unsigned nplace);
+                         const int *place, unsigned nplace, int umask);
 
 #ifdef __cplusplus
 }

@@ -14,6 +14,7 @@ import * as native from '../native.js';
 import { buildPlan } from '../plan/build.js';
 import { directCloneFlags } from '../plan/namespaces.js';
 import { encodePlan } from '../plan/encode.js';
+import { INIT_UMASK } from '../plan/process.js';
 import { Op, SyncTag } from '../plan/opcodes.js';
 import { HookError, hookState, runHooks, runPoststop } from '../hooks/run.js';
 import { readProcStat } from '../state/proc.js';
@@ -240,12 +241,13 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
     for (const w of plan.warnings) opts.warn?.(w);
     if (opts.debug) opts.debug(`plan for ${id}: ${plan.ops.map((o) => o.label).join('; ')}`);
 
+    // The init sets itself up under runc's umask, whatever ours is (the plan sets the program's).
     if (ahead?.result()) {
-      spawned = ahead.take(encodePlan(plan), plan.keepFds);
+      spawned = ahead.take(encodePlan(plan), plan.keepFds, INIT_UMASK);
     } else {
       // No spawner, or it could not clone: clone here (the error, if any, is then our own).
       await ahead?.abandon();
-      spawned = withDirFd(intoDir, (fd) => native.spawn(encodePlan(plan), minFd, fd, plan.cloneFlags, plan.keepFds));
+      spawned = withDirFd(intoDir, (fd) => native.spawn(encodePlan(plan), minFd, fd, plan.cloneFlags, plan.keepFds, INIT_UMASK));
     }
     ahead = undefined;
     sync = new SyncChannel(spawned.fd);

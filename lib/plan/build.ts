@@ -15,7 +15,7 @@ import type { Plan, PlanOp } from './encode.js';
 import { bindsDev, mountOps } from './mounts.js';
 import { cgroupJoinOps, namespaceOps } from './namespaces.js';
 import { MS, Op, SyncTag } from './opcodes.js';
-import { processOps } from './process.js';
+import { INIT_UMASK, processOps } from './process.js';
 import { ioPriorityOp, lsmOps, memoryPolicyOp, personalityOp, schedulerOp } from './process-attrs.js';
 import { sysctlWrites } from './sysctl.js';
 
@@ -149,6 +149,7 @@ export function buildPlan(spec: Spec, ctx: PlanContext): BuiltPlan {
       preserveFds: ctx.preserveFds,
       startListenFd: ctx.startListenFd,
       seccomp: ctx.seccomp,
+      defaultUmask: INIT_UMASK,
     }),
   );
   return { ops, newUserNs: ns.newUser, cloneFlags: ns.cloneFlags, keepFds: keep, warnings };

@@ -35,7 +35,16 @@ export interface ProcessPlanInput {
   startListenFd?: number;
   /** a compiled filter to install, and the socket its notify listener goes to */
   seccomp?: SeccompInstall;
+  /** the umask when process.user.umask is not set (none: the one the process was started with) */
+  defaultUmask?: number;
 }
+
+/**
+ * A container's init runs under this umask, set-up and program alike, unless process.user.umask
+ * says otherwise: runc's default (its init sets 0022 whatever umask runc was started with).
+ * Known in advance, it also spares create reading ours from /proc/self/status.
+ */
+export const INIT_UMASK = 0o022;
 
 export interface SeccompInstall {
   program: Buffer;
@@ -122,7 +131,8 @@ export function processOps(input: ProcessPlanInput): PlanOp[] {
     },
   ];
   if (nnp) ops.push({ code: Op.NO_NEW_PRIVS, label: 'set no_new_privs', fields: [] });
-  if (process.user?.umask !== undefined) ops.push({ code: Op.UMASK, label: 'set umask', fields: [process.user.umask] });
+  const umask = process.user?.umask ?? input.defaultUmask;
+  if (umask !== undefined) ops.push({ code: Op.UMASK, label: 'set umask', fields: [umask] });
   ops.push(
     { code: Op.RESOLVE_EXEC, label: `exec: "${process.args[0]}"`, fields: [process.args[0]!, pathFromEnv(process.env)] },
     { code: Op.PREPARE_FDS, label: 'mark fds close-on-exec', fields: [firstUnpreserved] },

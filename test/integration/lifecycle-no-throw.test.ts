@@ -34,7 +34,8 @@ describe.skipIf(!IS_CAISSON)('a plain lifecycle', () => {
     session.connect();
     session.on('Debugger.paused', (m) => {
       const frames = m.params.callFrames.slice(0, 4).map((f) => f.functionName || '(anonymous)');
-      thrown.push(`${m.params.data?.description?.split('\n')[0] ?? '?'} in ${frames.join(' < ')}`);
+      const what = (m.params.data as { description?: string } | undefined)?.description?.split('\n')[0] ?? '?';
+      thrown.push(`${what} in ${frames.join(' < ')}`);
       session.post('Debugger.resume');
     });
     session.post('Debugger.enable');

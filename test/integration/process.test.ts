@@ -4,7 +4,7 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Spec } from '../../spec/types.js';
-import { IS_CAISSON, Sandbox } from '../helpers/sandbox.js';
+import { execCollect, IS_CAISSON, RUNTIME, Sandbox } from '../helpers/sandbox.js';
 
 let sb: Sandbox;
 beforeEach(() => {
@@ -50,6 +50,15 @@ describe('user', () => {
 
   it('sets the umask', async () => {
     expect((await inside('umask', (s) => (s.process!.user = { uid: 0, gid: 0, umask: 0o027 }))).trim()).toBe('0027');
+  });
+
+  it('without user.umask the program gets 0022, whatever umask the runtime was started with', async () => {
+    // runc's init sets 0022 itself; the runtime here is started under 0077 (through sh, as
+    // Node cannot give a child a umask of its own).
+    const bundle = sb.bundle(['sh', '-c', 'umask']);
+    const r = await execCollect('sh', ['-c', 'umask 077; exec "$@"', 'sh', RUNTIME, '--root', sb.root, 'run', '--bundle', bundle, sb.id()]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe('0022');
   });
 
   it('sets HOME from the container /etc/passwd when env has none', async () => {

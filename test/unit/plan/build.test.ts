@@ -45,6 +45,7 @@ describe('buildPlan with the default config', () => {
       'CHDIR',
       'CAPS',
       'NO_NEW_PRIVS',
+      'UMASK',
       'RESOLVE_EXEC',
       'PREPARE_FDS',
       'WAIT_START',
@@ -54,7 +55,11 @@ describe('buildPlan with the default config', () => {
     expect(plan.warnings).toEqual([]);
   });
 
-  it('encodes', () => {
+  it('sets runc\'s umask, 0022, as the program\'s when the config gives none', () => {
+    expect(find(plan.ops, Op.UMASK).map((o) => o.fields)).toEqual([[0o022]]);
+  });
+
+    it('encodes', () => {
     expect(() => encodePlan(plan)).not.toThrow();
   });
 
@@ -292,6 +297,7 @@ describe('buildPlan options and context', () => {
       'KEEP_CAPS',
       'CHDIR',
       'CAPS',
+      'UMASK',
       'RESOLVE_EXEC',
       'PREPARE_FDS',
       'WAIT_START',

@@ -126,7 +126,13 @@ describe('processOps', () => {
     expect(ops.some((o) => o.code === Op.NO_NEW_PRIVS)).toBe(false);
   });
 
-  it('umask 0 is still set', () => {
+  it('with a default umask (a container init: runc\'s 0022) the umask op is there unless user.umask overrides it', () => {
+    const umaskOf = (ops: ReturnType<typeof processOps>) => ops.find((o) => o.code === Op.UMASK)?.fields;
+    expect(umaskOf(processOps(input({ user: undefined }, { defaultUmask: 0o022 })))).toEqual([0o022]);
+    expect(umaskOf(processOps(input({ user: { uid: 0, gid: 0, umask: 0o077 } }, { defaultUmask: 0o022 })))).toEqual([0o077]);
+  });
+
+    it('umask 0 is still set', () => {
     const ops = processOps(input({ user: { uid: 0, gid: 0, umask: 0 } }));
     expect(ops.find((o) => o.code === Op.UMASK)!.fields).toEqual([0]);
   });
