@@ -308,8 +308,6 @@ void cs_child_main(const uint8_t *plan, uint32_t len, int sync_fd, int trampolin
     memcpy(&rlen, p + 4, 4);
     if (rlen < CS_OP_HEADER_LEN || rlen > (uint64_t)(end - p)) goto malformed;
     struct cs_rd r = {.p = p + CS_OP_HEADER_LEN, .end = p + rlen};
-    const char *label;
-    if (cs_rd_str(&r, &label, NULL) < 0) goto malformed;
 
     /* Each group returns CS_NOT_MINE for codes it does not know. */
     int stage_over = 0;

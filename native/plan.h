@@ -16,9 +16,10 @@
  *               TAG_STR: u32 n, n bytes, one NUL (n excludes the NUL; no NUL inside)
  *               TAG_BYTES: u32 n, n bytes (binary, e.g. a BPF program)
  *
- * The first field of every op is its label (a TAG_STR, e.g. "mount proc on /proc"); the child
- * reports failures by op index and the parent prints the label, so the label is only checked
- * for shape here.
+ * Every op has a label in the parent ("mount proc on /proc"), which stays there: the child
+ * reports a failure by op index and the parent prints that op's label. (Version 1 carried the
+ * labels in the buffer as each op's first field, which the child only skipped; two hundred
+ * strings less to encode per container.)
  *
  * Keep the numbers in sync with lib/plan/opcodes.ts.
  */
@@ -28,7 +29,7 @@
 #include <stdint.h>
 
 #define CS_PLAN_MAGIC 0x4c505343u /* "CSPL" */
-#define CS_PLAN_VERSION 1
+#define CS_PLAN_VERSION 2
 #define CS_PLAN_HEADER_LEN 16
 #define CS_OP_HEADER_LEN 8
 #define CS_PLAN_MAX_LEN (16u << 20) /* 16 MiB: far above any real config */

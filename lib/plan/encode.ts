@@ -1,6 +1,6 @@
 // Serialise a plan (a list of typed operations) into the flat buffer native/plan.h describes.
-// Each op starts with a label; when the child reports a failure by op index, the parent prints
-// the label ("mount proc on /proc"), so every error says where it happened.
+// Each op has a label ("mount proc on /proc") that stays here: when the child reports a failure
+// by op index, the parent prints that op's label, so every error says where it happened.
 
 import { OP_HEADER_LEN, PLAN_HEADER_LEN, PLAN_MAGIC, PLAN_MAX_LEN, PLAN_MAX_OPS, PLAN_VERSION, TAG_BYTES, TAG_STR, TAG_U64 } from './opcodes.js';
 import type { OpCode } from './opcodes.js';
@@ -36,7 +36,7 @@ function fieldBound(f: Field): number {
 }
 
 // One pass into one buffer sized for the worst case (every check made on the way), each op's
-// length written once its fields are. A create encodes a plan of some eighty ops and two
+// length written once its fields are. A create encodes a plan of some eighty ops and over a
 // hundred strings, on its critical path: bytes are stored one by one rather than through
 // Buffer's write methods, whose calls into C++ cost more than the copy (35 µs a plan that way,
 // 16 this way, measured over a captured default plan).
@@ -44,7 +44,7 @@ export function encodePlan(plan: Plan): Buffer {
   if (plan.ops.length > PLAN_MAX_OPS) throw new RangeError(`plan has ${plan.ops.length} operations, more than ${PLAN_MAX_OPS}`);
   let bound = PLAN_HEADER_LEN;
   for (const op of plan.ops) {
-    bound += OP_HEADER_LEN + fieldBound(op.label);
+    bound += OP_HEADER_LEN;
     for (const f of op.fields) bound += fieldBound(f);
   }
   if (bound > 3 * PLAN_MAX_LEN) throw new RangeError(`plan is more than ${PLAN_MAX_LEN} bytes`);
@@ -85,7 +85,6 @@ export function encodePlan(plan: Plan): Buffer {
     out[at + 2] = 0;
     out[at + 3] = 0;
     off += OP_HEADER_LEN;
-    str(op.label, op.label);
     for (const f of op.fields) {
       if (typeof f === 'string') {
         str(f, op.label);

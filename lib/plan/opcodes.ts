@@ -2,7 +2,7 @@
 // (test/unit/plan/opcodes-sync.test.ts compares them).
 
 export const PLAN_MAGIC = 0x4c505343; // "CSPL"
-export const PLAN_VERSION = 1;
+export const PLAN_VERSION = 2;
 export const PLAN_HEADER_LEN = 16;
 export const OP_HEADER_LEN = 8;
 export const PLAN_MAX_LEN = 16 << 20;

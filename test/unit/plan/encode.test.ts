@@ -14,7 +14,7 @@ interface Decoded {
   version: number;
   reserved: number;
   total: number;
-  ops: { code: number; reserved: number; len: number; label: string; fields: (bigint | string | Buffer)[] }[];
+  ops: { code: number; reserved: number; len: number; fields: (bigint | string | Buffer)[] }[];
 }
 
 /**
@@ -61,9 +61,7 @@ function decode(buf: Buffer): Decoded {
       }
     }
     expect(q).toBe(end);
-    const [label, ...rest] = fields;
-    expect(typeof label).toBe('string');
-    d.ops.push({ code, reserved, len, label: label as string, fields: rest });
+    d.ops.push({ code, reserved, len, fields });
     p = end;
   }
   expect(p).toBe(buf.length);
@@ -75,32 +73,30 @@ describe('encodePlan: byte layout', () => {
     const buf = encodePlan({ ops: [] });
     expect([...buf]).toEqual([
       0x43, 0x53, 0x50, 0x4c, // magic 0x4c505343 little-endian: "CSPL"
-      0x01, 0x00, // version 1
+      0x02, 0x00, // version 2
       0x00, 0x00, // reserved
       0x10, 0x00, 0x00, 0x00, // total length 16
       0x00, 0x00, 0x00, 0x00, // 0 ops
     ]);
     expect(buf.subarray(0, 4).toString('latin1')).toBe('CSPL');
     expect(PLAN_MAGIC).toBe(0x4c505343);
-    expect(PLAN_VERSION).toBe(1);
+    expect(PLAN_VERSION).toBe(2);
   });
 
-  it('one op, byte by byte', () => {
-    const buf = encodePlan({ ops: [op(Op.UMASK, 'ab', 0x12, 'x')] });
+  it('one op, byte by byte; its label stays in the parent', () => {
+    const buf = encodePlan({ ops: [op(Op.UMASK, 'ab', 0x12, 'xy')] });
     // prettier-ignore
     expect([...buf]).toEqual([
       // header
-      0x43, 0x53, 0x50, 0x4c, 0x01, 0x00, 0x00, 0x00,
-      48, 0, 0, 0, // total = 16 + 32
+      0x43, 0x53, 0x50, 0x4c, 0x02, 0x00, 0x00, 0x00,
+      41, 0, 0, 0, // total = 16 + 25
       1, 0, 0, 0, // 1 op
       // op header: code (u16), reserved (u16), len (u32, the whole record)
-      29, 0, 0, 0, 32, 0, 0, 0,
-      // label: TAG_STR, n = 2 (the NUL not counted), bytes, NUL
-      2, 2, 0, 0, 0, 0x61, 0x62, 0,
+      29, 0, 0, 0, 25, 0, 0, 0,
       // TAG_U64, 8 bytes little-endian
       1, 0x12, 0, 0, 0, 0, 0, 0, 0,
-      // TAG_STR "x"
-      2, 1, 0, 0, 0, 0x78, 0,
+      // TAG_STR, n = 2 (the NUL not counted), bytes, NUL
+      2, 2, 0, 0, 0, 0x78, 0x79, 0,
     ]);
   });
 
@@ -108,21 +104,20 @@ describe('encodePlan: byte layout', () => {
     const buf = encodePlan({ ops: [op(Op.CAPS, 'l', 0x0102030405060708n, 0, Number.MAX_SAFE_INTEGER, (1n << 64n) - 1n)] });
     const f = decode(buf).ops[0]!.fields;
     expect(f).toEqual([0x0102030405060708n, 0n, 9007199254740991n, 18446744073709551615n]);
-    const first = PLAN_HEADER_LEN + OP_HEADER_LEN + (5 + 1 + 1); // after the label "l"
+    const first = PLAN_HEADER_LEN + OP_HEADER_LEN;
     expect(buf[first]).toBe(TAG_U64);
     expect([...buf.subarray(first + 1, first + 9)]).toEqual([8, 7, 6, 5, 4, 3, 2, 1]);
   });
 
   it('string lengths count UTF-8 bytes', () => {
-    const buf = encodePlan({ ops: [op(Op.SETHOSTNAME, 'é', 'hôst✓')] });
-    const labelAt = PLAN_HEADER_LEN + OP_HEADER_LEN;
-    expect(buf.readUInt32LE(labelAt + 1)).toBe(2);
-    expect(buf.readUInt32LE(labelAt + 5 + 2 + 1 + 1)).toBe(Buffer.byteLength('hôst✓'));
-    expect(decode(buf).ops[0]!.fields).toEqual(['hôst✓']);
+    const buf = encodePlan({ ops: [op(Op.SETHOSTNAME, 'é', 'hôst✓', 'ascii then ü')] });
+    const at = PLAN_HEADER_LEN + OP_HEADER_LEN;
+    expect(buf.readUInt32LE(at + 1)).toBe(Buffer.byteLength('hôst✓'));
+    expect(decode(buf).ops[0]!.fields).toEqual(['hôst✓', 'ascii then ü']);
   });
 
   it('an empty string is a length 0 and the NUL', () => {
-    const buf = encodePlan({ ops: [op(Op.SYMLINK, '', '')] });
+    const buf = encodePlan({ ops: [op(Op.SYMLINK, 'l', '', '')] });
     expect([...buf.subarray(PLAN_HEADER_LEN + OP_HEADER_LEN)]).toEqual([2, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0]);
   });
 
@@ -134,9 +129,9 @@ describe('encodePlan: byte layout', () => {
     const d = decode(buf);
     expect(d).toMatchObject({ magic: PLAN_MAGIC, version: PLAN_VERSION, reserved: 0, total: buf.length });
     expect(d.ops).toEqual([
-      { code: Op.CLOSE_FDS, reserved: 0, len: 8 + 11 + 27, label: 'close', fields: [3n, 1n, 9n] },
-      { code: Op.FORK_INIT, reserved: 0, len: 8 + 10, label: 'fork', fields: [] },
-      { code: Op.MASK, reserved: 0, len: 8 + 22 + 17, label: 'mask /proc/kcore', fields: ['/proc/kcore'] },
+      { code: Op.CLOSE_FDS, reserved: 0, len: 8 + 27, fields: [3n, 1n, 9n] },
+      { code: Op.FORK_INIT, reserved: 0, len: 8, fields: [] },
+      { code: Op.MASK, reserved: 0, len: 8 + 17, fields: ['/proc/kcore'] },
     ]);
     expect(d.total).toBe(PLAN_HEADER_LEN + d.ops.reduce((s, o) => s + o.len, 0));
   });
@@ -148,7 +143,6 @@ describe('encodePlan: byte layout', () => {
     d.ops.forEach((o, i) => {
       const src = plan.ops[i]!;
       expect(o.code).toBe(src.code);
-      expect(o.label).toBe(src.label);
       expect(o.fields).toEqual(src.fields.map((f) => (typeof f === 'string' || Buffer.isBuffer(f) ? f : BigInt(f))));
     });
   });
@@ -164,11 +158,15 @@ describe('encodePlan: bytes fields', () => {
 
 describe('encodePlan: rejects what the child would misread', () => {
   it.each([
-    ['in the label', op(Op.MASK, 'mask \0/x', '/x')],
     ['in a field', op(Op.MASK, 'mask', '/x\0/y')],
+    ['after non-ASCII', op(Op.MASK, 'mask', '/ü\0/y')],
   ])('a NUL %s', (_, o) => {
     expect(() => encodePlan({ ops: [o] })).toThrow(TypeError);
-    expect(() => encodePlan({ ops: [o] })).toThrow(/string contains a NUL byte/);
+    expect(() => encodePlan({ ops: [o] })).toThrow(/^mask: string contains a NUL byte$/);
+  });
+
+  it('a label is never sent, so it may hold anything', () => {
+    expect(encodePlan({ ops: [op(Op.MASK, 'mask \0/x', '/x')] })).toEqual(encodePlan({ ops: [op(Op.MASK, '', '/x')] }));
   });
 
   it.each([
@@ -204,17 +202,17 @@ describe('encodePlan: rejects what the child would misread', () => {
   });
 
   describe('total length', () => {
-    // header + op header + label field (5 + n + 1)
-    const labelFor = (total: number) => 'a'.repeat(total - PLAN_HEADER_LEN - OP_HEADER_LEN - 6);
+    // header + op header + one string field (5 + n + 1)
+    const stringFor = (total: number) => 'a'.repeat(total - PLAN_HEADER_LEN - OP_HEADER_LEN - 6);
 
     it('a plan of exactly PLAN_MAX_LEN bytes is accepted', () => {
-      const buf = encodePlan({ ops: [op(Op.FORK_INIT, labelFor(PLAN_MAX_LEN))] });
+      const buf = encodePlan({ ops: [op(Op.MASK, 'm', stringFor(PLAN_MAX_LEN))] });
       expect(buf.length).toBe(PLAN_MAX_LEN);
       expect(buf.readUInt32LE(8)).toBe(PLAN_MAX_LEN);
     });
 
     it('one byte more is refused', () => {
-      expect(() => encodePlan({ ops: [op(Op.FORK_INIT, labelFor(PLAN_MAX_LEN + 1))] })).toThrow(
+      expect(() => encodePlan({ ops: [op(Op.MASK, 'm', stringFor(PLAN_MAX_LEN + 1))] })).toThrow(
         new RangeError(`plan is ${PLAN_MAX_LEN + 1} bytes, more than ${PLAN_MAX_LEN}`),
       );
     });

@@ -272,8 +272,8 @@ describe('compare() notices a change on one side only', () => {
   });
 
   it('a changed version in opcodes.ts', () => {
-    const ts = tsConstants({ ...opcodes, PLAN_VERSION: 2 });
-    expect(compare(header.constants, ts)).toContain('CS_PLAN_VERSION: plan.h says 1, opcodes.ts says 2');
+    const ts = tsConstants({ ...opcodes, PLAN_VERSION: 3 });
+    expect(compare(header.constants, ts)).toContain('CS_PLAN_VERSION: plan.h says 2, opcodes.ts says 3');
   });
 
   it('a new message type in opcodes.ts only', () => {
