@@ -5,6 +5,7 @@
 // Systemd's "slice:prefix:name" form belongs to --systemd-cgroup, which caisson does not do.
 
 import { posix } from 'node:path';
+import { joinClean } from '../clean-path.js';
 import { ConfigError } from '../errors.js';
 import type { CgroupFacts, CgroupHierarchy } from '../host.js';
 
@@ -50,8 +51,8 @@ export function resolveCgroupsPath(
   for (const h of facts.hierarchies) {
     if (h.version === 1 && h.controllers.length === 0) continue;
     const base = raw.startsWith('/') ? '/' : (own.get(hierarchyKey(h)) ?? '/');
-    const path = posix.join(base, clean);
-    const d: CgroupDir = { mountPoint: h.mountPoint, path, dir: posix.join(h.mountPoint, path), version: h.version, controllers: h.controllers };
+    const path = joinClean(base, clean);
+    const d: CgroupDir = { mountPoint: h.mountPoint, path, dir: joinClean(h.mountPoint, path), version: h.version, controllers: h.controllers };
     if (h.version === 2) place.v2 = d;
     else place.v1.push(d);
   }

@@ -6,6 +6,7 @@
 // per hierarchy, as runc builds it.
 
 import { posix } from 'node:path';
+import { isCleanAbsolute, joinClean } from '../clean-path.js';
 import { ConfigError, UnsupportedError } from '../errors.js';
 import type { Mount, Spec } from '../../spec/types.js';
 import type { CgroupHierarchy } from '../host.js';
@@ -18,6 +19,7 @@ import { MF_BIND_FALLBACK, MF_DEST_FILE, MF_RECURSIVE_BIND, MF_REMOUNT, MF_TMPCO
 
 /** Clean a destination the way runc does: absolute (relative means relative to /), no "..". */
 export function cleanDestination(dest: string): string {
+  if (isCleanAbsolute(dest)) return dest; // most are: "/proc", "/dev/pts"
   const clean = posix.normalize(posix.join('/', dest));
   return clean.length > 1 ? clean.replace(/\/+$/, '') : clean;
 }
@@ -80,7 +82,7 @@ function cgroupMountOps(m: Mount, index: number, dest: string, o: ParsedMountOpt
       return mountOp({ kind: MountKind.FS, source: m.source ?? 'cgroup', dest: at, fstype: h.version === 2 ? 'cgroup2' : 'cgroup', o: { ...sub, data }, flags: 0, label });
     }
     const own = ctx.cgroupPaths.get(hierarchyKey(h)) ?? '/';
-    const source = posix.join(h.mountPoint, own);
+    const source = joinClean(h.mountPoint, own);
     return mountOp({ kind: MountKind.BIND, source, dest: at, fstype: '', o: { ...sub, data: [] }, flags: MF_RECURSIVE_BIND, label });
   };
 
@@ -95,7 +97,7 @@ function cgroupMountOps(m: Mount, index: number, dest: string, o: ParsedMountOpt
   for (const h of ctx.cgroups.hierarchies) {
     const name = posix.basename(h.mountPoint);
     if (h.version === 1 && h.controllers.length === 0) continue;
-    ops.push(one(h, posix.join(dest, name), o));
+    ops.push(one(h, joinClean(dest, name), o));
   }
   if (o.readonly) {
     const ro = parseMountOptions(['ro'], `$.mounts[${index}].options`);

@@ -9,6 +9,7 @@ import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readd
 import type { BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { joinClean } from '../clean-path.js';
 import { AlreadyExistsError, CaissonError, NotFoundError, fromNodeError } from '../errors.js';
 import type { Spec } from '../../spec/types.js';
 import type { CgroupRecord } from '../cgroups/manager.js';
@@ -64,11 +65,11 @@ export class StateStore {
   }
 
   dir(id: string): string {
-    return join(this.root, id);
+    return joinClean(this.root, id);
   }
 
   startSocket(id: string): string {
-    return join(this.dir(id), 'start.sock');
+    return joinClean(this.dir(id), 'start.sock');
   }
 
   /** Create the container's directory; fails if the id is taken. Returns the locked dir fd. */
@@ -153,7 +154,7 @@ export class StateStore {
   read(id: string): ContainerRecord | undefined {
     let fd: number;
     try {
-      fd = openSync(join(this.dir(id), 'state.json'), constants.O_RDONLY);
+      fd = openSync(joinClean(this.dir(id), 'state.json'), constants.O_RDONLY);
     } catch (err) {
       this.known.delete(id);
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
@@ -190,7 +191,7 @@ export class StateStore {
    * itself (frozen) is what the next read of that file returns: it must be plain JSON data.
    */
   stage(rec: ContainerRecord): { commit(): void } {
-    const file = join(this.dir(rec.id), 'state.json');
+    const file = joinClean(this.dir(rec.id), 'state.json');
     const tmp = `${file}.${process.pid}.tmp`;
     const failed = (err: unknown) => {
       rmSync(tmp, { force: true });
