@@ -99,19 +99,29 @@ export interface CgroupFacts {
   hierarchies: CgroupHierarchy[];
 }
 
+const NOT_CONTROLLERS = new Set(['rw', 'ro', 'relatime', 'noatime', 'nosuid', 'nodev', 'noexec', 'clone_children', 'xattr', 'noprefix', 'cpuset_v2_mode']);
+// One answer per mount table: ownMountTable returns the same frozen array until the table
+// changes, and every create asks.
+const factsOf = new WeakMap<readonly MountInfo[], CgroupFacts>();
+
+/** The cgroup hierarchies `mounts` has, and the layout they make (frozen: shared by callers). */
 export function cgroupFacts(mounts: readonly MountInfo[]): CgroupFacts {
+  const known = factsOf.get(mounts);
+  if (known) return known;
   const hierarchies: CgroupHierarchy[] = [];
   for (const m of mounts) {
     if (m.fstype === 'cgroup2') hierarchies.push({ version: 2, mountPoint: m.mountPoint, controllers: [] });
     if (m.fstype === 'cgroup') {
-      const known = new Set(['rw', 'ro', 'relatime', 'noatime', 'nosuid', 'nodev', 'noexec', 'clone_children', 'xattr', 'noprefix', 'cpuset_v2_mode']);
-      const controllers = m.superOptions.filter((o) => !known.has(o) && !o.startsWith('release_agent='));
+      const controllers = m.superOptions.filter((o) => !NOT_CONTROLLERS.has(o) && !o.startsWith('release_agent='));
       hierarchies.push({ version: 1, mountPoint: m.mountPoint, controllers });
     }
   }
   const v2root = hierarchies.find((h) => h.version === 2 && h.mountPoint === '/sys/fs/cgroup');
   const layout: CgroupLayout = v2root ? 'v2' : hierarchies.some((h) => h.version === 2) ? 'hybrid' : 'v1';
-  return { layout, hierarchies };
+  for (const h of hierarchies) Object.freeze(Object.freeze(h).controllers);
+  const facts: CgroupFacts = Object.freeze({ layout, hierarchies: Object.freeze(hierarchies) as CgroupHierarchy[] });
+  factsOf.set(mounts, facts);
+  return facts;
 }
 
 /** /proc/PID/cgroup: hierarchy id → path; v1 lines are keyed by their controller list. */

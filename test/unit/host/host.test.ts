@@ -174,4 +174,12 @@ describe('cgroupFacts', () => {
   it('no cgroup mounts at all: v1 with no hierarchies', () => {
     expect(cgroupFacts(parseMountInfo('22 1 8:1 / / rw - ext4 /dev/sda1 rw\n'))).toEqual({ layout: 'v1', hierarchies: [] });
   });
+
+  it('one answer per mount table, frozen, since every create asks', () => {
+    const table = parseMountInfo(HYBRID_TABLE);
+    const facts = cgroupFacts(table);
+    expect(cgroupFacts(table)).toBe(facts);
+    expect(cgroupFacts(parseMountInfo(HYBRID_TABLE))).not.toBe(facts);
+    expect(Object.isFrozen(facts) && Object.isFrozen(facts.hierarchies) && facts.hierarchies.every((h) => Object.isFrozen(h) && Object.isFrozen(h.controllers))).toBe(true);
+  });
 });
