@@ -1,6 +1,6 @@
 // Read and validate a bundle: <dir>/config.json plus the rootfs it names.
 
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { validateConfig } from '../spec/index.js';
 import type { Spec } from '../spec/types.js';
@@ -71,10 +71,12 @@ export function resolveRootfs(bundle: string, spec: Spec): string {
   const p = isAbsolute(spec.root.path) ? spec.root.path : resolve(bundle, spec.root.path);
   let real: string;
   try {
-    real = realpathSync(p);
+    // libc's realpath: one call, where the JS one lstats every component from JS (~15 µs a create).
+    real = realpathSync.native(p);
   } catch {
     throw new ConfigError('$.root.path', `rootfs ${p} does not exist`);
   }
-  if (!statSync(real).isDirectory()) throw new ConfigError('$.root.path', `rootfs ${p} is not a directory`);
+  // A trailing slash resolves only for a directory: access(2) says so without a Stats object.
+  if (!existsSync(`${real}/`)) throw new ConfigError('$.root.path', `rootfs ${p} is not a directory`);
   return real;
 }
