@@ -46,7 +46,8 @@ export async function deleteContainer(store: StateStore, id: string, force = fal
     }
     // Without a pid namespace of its own, what its init started may outlive it: runc kills that.
     if (rec.cgroup) await new CgroupManager(rec.cgroup).destroy({ killLeft: !ownPidNamespace(rec) });
-    store.remove(id);
+    // What a started container's directory holds (start removed its socket).
+    store.remove(id, rec.bundle === store.dir(id) ? ['state.json', 'config.json'] : ['state.json']);
     // Spec step 13: after destroy, before delete returns; failures only warn.
     await runPoststop(rec.config.hooks?.poststop, hookState(id, rec.bundle, 'stopped', undefined, rec.annotations), warn);
   } finally {

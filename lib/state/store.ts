@@ -222,9 +222,23 @@ export class StateStore {
     };
   }
 
-  remove(id: string): void {
+  /**
+   * Remove the container's directory. `expected`: what it should hold (delete knows: state.json,
+   * and config.json when the container was made from a config object), unlinked without listing
+   * the directory first; anything else there, or anything missing, falls back to the listing.
+   */
+  remove(id: string, expected?: string[]): void {
     this.known.delete(id);
     const dir = this.dir(id);
+    if (expected) {
+      try {
+        for (const name of expected) unlinkSync(joinClean(dir, name));
+        rmdirSync(dir);
+        return;
+      } catch {
+        /* not as expected: the general way below */
+      }
+    }
     // A state directory is flat (state.json, the start socket, a config.json): unlink what is
     // there and rmdir, without the stat of every entry a recursive removal makes.
     try {

@@ -4,9 +4,13 @@
 // three of them per container. The inspector pauses on every exception, caught or not, and the
 // test counts them.
 
+import { readFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Runtime } from '../../lib/index.js';
+import type { Spec } from '../../spec/types.js';
+import { FIXTURE_ROOTFS } from '../helpers/paths.js';
 import { IS_CAISSON, Sandbox } from '../helpers/sandbox.js';
 
 let sb: Sandbox;
@@ -21,14 +25,17 @@ describe.skipIf(!IS_CAISSON)('a plain lifecycle', () => {
   it('create, start, wait and delete throw no exception, caught or not', async () => {
     const runtime = new Runtime({ root: sb.root });
     const bundle = sb.bundle(['true']);
-    const lifecycle = async () => {
-      const c = await runtime.create(sb.id(), { bundle, stdio: 'ignore' });
+    const config = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8')) as Spec;
+    // From a bundle, and from a config object (its state directory then holds the config too).
+    const lifecycle = async (fromConfig = false) => {
+      const c = await runtime.create(sb.id(), fromConfig ? { config, rootfs: FIXTURE_ROOTFS, stdio: 'ignore' } : { bundle, stdio: 'ignore' });
       await c.start();
       expect((await c.wait()).exitCode).toBe(0);
       await c.delete();
     };
-    // The first one loads the addon, starts the spawner and reads the host's facts.
+    // The first ones load the addon, start the spawner and read the host's facts.
     await lifecycle();
+    await lifecycle(true);
     const thrown: string[] = [];
     const session = new Session();
     session.connect();
@@ -41,7 +48,7 @@ describe.skipIf(!IS_CAISSON)('a plain lifecycle', () => {
     session.post('Debugger.enable');
     session.post('Debugger.setPauseOnExceptions', { state: 'all' });
     try {
-      for (let i = 0; i < 3; i++) await lifecycle();
+      for (let i = 0; i < 3; i++) await lifecycle(i === 2);
     } finally {
       session.post('Debugger.setPauseOnExceptions', { state: 'none' });
       session.disconnect();
