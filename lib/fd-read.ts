@@ -13,7 +13,7 @@ export async function readWhenReady(fd: number, buf: Buffer, stillOpen: () => bo
     // Not fs.readSync: it reports "nothing yet" as a thrown Error, and building one (its stack
     // trace above all) costs ~20 µs, twice in every lifecycle.
     const n = native.readSome(fd, buf);
-    if (n !== native.READ_AGAIN) return n;
+    if (n !== native.readAgain()) return n;
     await native.readable(fd);
   }
 }

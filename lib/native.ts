@@ -56,6 +56,7 @@ interface Addon {
   setWinsize(fd: number, rows: number, cols: number): void;
   setNonBlocking(fd: number): void;
   readSome(fd: number, buf: Buffer): number;
+  readAgain: number;
   priorityEvent(fd: number): boolean;
   ttyMakeRaw(fd: number): Buffer;
   ttyRestore(fd: number, saved: Buffer): void;
@@ -275,10 +276,12 @@ export function setNonBlocking(fd: number): void {
   wrap('make fd non-blocking', () => load().setNonBlocking(fd));
 }
 
-/** EAGAIN as readSome returns it: the fd has nothing to read yet. */
-export const READ_AGAIN = -11;
+/** What readSome returns when the fd has nothing to read yet (-EAGAIN, as the addon was built). */
+export function readAgain(): number {
+  return load().readAgain;
+}
 
-/** One read into `buf`: the bytes read (0 at EOF), or READ_AGAIN (never an exception for it). */
+/** One read into `buf`: the bytes read (0 at EOF), or readAgain() (never an exception for it). */
 export function readSome(fd: number, buf: Buffer): number {
   return wrap('read', () => load().readSome(fd, buf));
 }

@@ -803,6 +803,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setWinsize", Napi::Function::New(env, SetWinsize));
   exports.Set("setNonBlocking", Napi::Function::New(env, SetNonBlocking));
   exports.Set("readSome", Napi::Function::New(env, ReadSome));
+  exports.Set("readAgain", Napi::Number::New(env, -EAGAIN));
   exports.Set("priorityEvent", Napi::Function::New(env, PriorityEvent));
   exports.Set("spawnAhead", Napi::Function::New(env, SpawnAhead));
   exports.Set("aheadResult", Napi::Function::New(env, AheadResult));
