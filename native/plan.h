@@ -18,8 +18,8 @@
  *
  * Every op has a label in the parent ("mount proc on /proc"), which stays there: the child
  * reports a failure by op index and the parent prints that op's label. (Version 1 carried the
- * labels in the buffer as each op's first field, which the child only skipped; two hundred
- * strings less to encode per container.)
+ * labels in the buffer as each op's first field, which the child only skipped; eighty
+ * strings fewer to encode per container.)
  *
  * Keep the numbers in sync with lib/plan/opcodes.ts.
  */
@@ -40,7 +40,7 @@
 #define CS_TAG_BYTES 3 /* u32 n, n bytes (may hold NULs; no terminator) */
 
 /*
- * Operations. Arguments are listed after the label, in order.
+ * Operations. Each one's fields are listed in order.
  * "path in root" means resolved below the rootfs with openat2(RESOLVE_IN_ROOT|NO_MAGICLINKS).
  */
 enum cs_op {
@@ -100,7 +100,7 @@ enum cs_op {
 };
 
 /*
- * CS_OP_MOUNT fields, after the label:
+ * CS_OP_MOUNT fields:
  *   kind        u64  CS_MOUNT_BIND | CS_MOUNT_FS
  *   source      str  bind: absolute host path; fs: the fs "source" ("proc", "tmpfs", a device)
  *   dest        str  path in root (absolute in container terms)
