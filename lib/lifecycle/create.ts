@@ -238,7 +238,6 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
       gatheredFds.push(...ctx.cgroupTaskFds);
     }
     const plan = buildPlan(spec, ctx);
-    (globalThis as any).__lastPlan = plan;
     for (const w of plan.warnings) opts.warn?.(w);
     if (opts.debug) opts.debug(`plan for ${id}: ${plan.ops.map((o) => o.label).join('; ')}`);
 
