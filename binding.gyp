@@ -13,7 +13,7 @@
         "native/console.c",
         "native/bpf.c",
         "native/seccomp.c",
-        "native/trampoline-memfd.c",
+        "native/sealed-copy.c",
         "native/copyup.c",
         "native/reaper.c",
         "native/host-mount.c",

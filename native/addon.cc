@@ -30,7 +30,7 @@ extern "C" {
 #include "spawn-client.h"
 #include "spawn-proto.h"
 #include "sys.h"
-#include "trampoline.h"
+#include "sealed-copy.h"
 }
 
 #ifndef P_PIDFD

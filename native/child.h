@@ -22,7 +22,7 @@ struct cs_child {
   int root_fd;       /* O_PATH fd of the container's root mount, after CS_OP_ROOTFS_BIND */
   int proc_fd;       /* O_PATH fd of a procfs verified by its magic */
   int devnull_fd;    /* O_PATH fd of the host's /dev/null verified as char 1:3 */
-  int trampoline_fd; /* sealed memfd of caisson-exec, or -1 (native/trampoline-memfd.c) */
+  int trampoline_fd; /* sealed memfd of caisson-exec, or -1 (native/sealed-copy.c) */
   int cwd_pending;   /* CS_OP_CHDIR deferred until after setuser */
   uint32_t op_index; /* the op being run, for error reports */
   const char *fail_call; /* which call failed inside the op */

@@ -6,7 +6,7 @@
  * kernel would run that host binary inside the container, where it can open its own executable
  * and later write to it: a container that rewrites the host's Node. So the child does not exec
  * the container's program itself: it execs this tiny static program from a sealed memfd
- * (native/trampoline-memfd.c), and this does the real execve. While it runs, /proc/self/exe
+ * (native/sealed-copy.c), and this does the real execve. While it runs, /proc/self/exe
  * is that memfd: read-only, sealed, and nothing but this code.
  *
  * It is freestanding (no libc: no dynamic loader to find in the container, nothing to

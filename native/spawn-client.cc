@@ -21,7 +21,7 @@
 #include "msg.h"
 #include "plan.h"
 #include "spawn-proto.h"
-#include "trampoline.h"
+#include "sealed-copy.h"
 
 namespace {
 

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "trampoline.h"
+#include "sealed-copy.h"
 
 #ifndef MFD_EXEC
 #define MFD_EXEC 0x0010U

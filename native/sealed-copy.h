@@ -1,5 +1,5 @@
-#ifndef CAISSON_TRAMPOLINE_H
-#define CAISSON_TRAMPOLINE_H
+#ifndef CAISSON_SEALED_COPY_H
+#define CAISSON_SEALED_COPY_H
 
 #ifdef __cplusplus
 extern "C" {
