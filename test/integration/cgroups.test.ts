@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Spec } from '../../spec/types.js';
 import { testCgroups } from '../helpers/leftovers.js';
+import { alive, eventually } from '../helpers/poll.js';
 import { IS_CAISSON, RUNTIME, Sandbox } from '../helpers/sandbox.js';
 
 let sb: Sandbox;
@@ -161,8 +162,8 @@ describe('resources', () => {
 describe('lifecycle verbs on cgroups', () => {
   it('pause freezes every process and resume thaws them', async () => {
     const { id, pid } = await detached(['sh', '-c', 'while :; do echo x >> /dev/shm/n; sleep 0.01; done']);
-    await sleep(100);
-    const progress = () => statSync(`/proc/${pid}/root/dev/shm/n`).size;
+    const progress = () => (existsSync(`/proc/${pid}/root/dev/shm/n`) ? statSync(`/proc/${pid}/root/dev/shm/n`).size : 0);
+    await eventually(() => progress() > 0);
     expect((await sb.rt(['pause', id])).code).toBe(0);
     expect((await sb.state(id)).status).toBe('paused');
     expect(file(pid, 'freezer', 'freezer.state')).toBe('FROZEN');
@@ -207,7 +208,8 @@ describe('lifecycle verbs on cgroups', () => {
 
   it('ps lists the container processes, as json and as a ps table', async () => {
     const { id, pid } = await detached(['sh', '-c', 'sleep 30 & sleep 31']);
-    await sleep(100);
+    // Both sleeps exist once the init has become the second one (pid 1 execs it).
+    await eventually(() => readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sleep'));
     const j = await sb.rt(['ps', '--format', 'json', id]);
     expect(j.code, j.stderr).toBe(0);
     const pids = JSON.parse(j.stdout) as number[];
@@ -222,12 +224,13 @@ describe('lifecycle verbs on cgroups', () => {
     const { id, pid } = await detached(['sh', '-c', 'sleep 60 & sleep 61 & wait'], (s) => {
       s.linux!.namespaces = s.linux!.namespaces!.filter((n) => n.type !== 'pid');
     });
-    await sleep(100);
-    const before = JSON.parse((await sb.rt(['ps', '--format', 'json', id])).stdout) as number[];
+    const ps = async () => JSON.parse((await sb.rt(['ps', '--format', 'json', id])).stdout) as number[];
+    await eventually(async () => (await ps()).length === 3);
+    const before = await ps();
     expect(before.length).toBe(3);
     expect((await sb.rt(['kill', '--all', id, 'KILL'])).code).toBe(0);
-    await sleep(300);
-    for (const p of before) expect(existsSync(`/proc/${p}/status`) && !/State:\s+Z/.test(readFileSync(`/proc/${p}/status`, 'utf8')), `pid ${p}`).toBe(false);
+    await eventually(() => !before.some(alive));
+    for (const p of before) expect(alive(p), `pid ${p}`).toBe(false);
     void pid;
   });
 
@@ -239,14 +242,14 @@ describe('lifecycle verbs on cgroups', () => {
     await sb.waitForStatus(id, 'stopped');
     const left = JSON.parse((await sb.rt(['ps', '--format', 'json', id])).stdout) as number[];
     expect(left.length).toBe(1);
-    return { id, alive: () => existsSync(`/proc/${left[0]}/status`) && !/State:\s+Z/.test(readFileSync(`/proc/${left[0]}/status`, 'utf8')) };
+    return { id, alive: () => alive(left[0]!) };
   }
 
   it('kill --all still reaches what a stopped init left in its cgroup (no pid namespace), as runc', async () => {
     const { id, alive } = await strayAfterStop();
     expect((await sb.rt(['kill', id, 'KILL'])).code).not.toBe(0); // the init is gone
     expect((await sb.rt(['kill', '--all', id, 'KILL'])).code).toBe(0);
-    await sleep(300);
+    await eventually(() => !alive());
     expect(alive()).toBe(false);
   });
 

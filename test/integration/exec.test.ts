@@ -170,7 +170,7 @@ describe('exec', () => {
     expect(paused.stderr).toMatch(/paused/);
     expect((await sb.rt(['resume', id])).code).toBe(0);
     expect((await sb.rt(['kill', id, 'KILL'])).code).toBe(0);
-    await sleep(300);
+    await sb.waitForStatus(id, 'stopped');
     const stopped = await sb.rt(['exec', id, 'true']);
     expect(stopped.code).not.toBe(0);
     expect(stopped.stderr).toMatch(/stopped|not running/);

@@ -6,6 +6,7 @@ import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { catches, eventually } from '../helpers/poll.js';
 import { IS_CAISSON, Sandbox } from '../helpers/sandbox.js';
 
 let sb: Sandbox;
@@ -84,7 +85,9 @@ describe('create / start / state / kill / delete', () => {
       const bundle = sb.bundle(['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 0.05; done']);
       const id = sb.id();
       expect((await sb.rt(['run', '--detach', '--bundle', bundle, id])).code).toBe(0);
-      await sleep(100);
+      // Until the trap is set, pid 1 ignores TERM.
+      const pid = (await sb.state(id)).pid;
+      await eventually(() => catches(pid, 15));
       const k = await sb.rt(['kill', id, sig]);
       expect(k.code, `kill ${sig}: ${k.stderr}`).toBe(0);
       await waitForStatus(id, 'stopped');
@@ -96,7 +99,8 @@ describe('create / start / state / kill / delete', () => {
     const bundle = sb.bundle(['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 0.05; done']);
     const id = sb.id();
     expect((await sb.rt(['run', '-d', '--bundle', bundle, id])).code).toBe(0);
-    await sleep(100);
+    const pid = (await sb.state(id)).pid;
+    await eventually(() => catches(pid, 15));
     expect((await sb.rt(['kill', id])).code).toBe(0);
     await waitForStatus(id, 'stopped');
   });
