@@ -257,7 +257,7 @@ describe('lifecycle verbs on cgroups', () => {
     const { id, alive } = await strayAfterStop();
     const r = await sb.rt(['delete', id]);
     expect(r.code, r.stderr).toBe(0);
-    for (let i = 0; i < 50 && alive(); i++) await sleep(20);
+    await eventually(() => !alive(), 1000);
     expect(alive()).toBe(false);
     expect(testCgroups(new RegExp(`^${id}$`))).toEqual([]);
   });
@@ -272,7 +272,7 @@ describe('lifecycle verbs on cgroups', () => {
     try {
       writeFileSync(`${pidsDir}/cgroup.procs`, String(outsider.pid));
       expect((await sb.rt(['kill', id, 'KILL'])).code).toBe(0);
-      for (let i = 0; i < 100 && existsSync(`/proc/${pid}/status`) && !/State:\s+Z/.test(readFileSync(`/proc/${pid}/status`, 'utf8')); i++) await sleep(20);
+      await eventually(() => !alive(pid), 2000);
       const r = await sb.rt(['delete', id]);
       expect(r.code).not.toBe(0);
       expect(r.stderr).toMatch(new RegExp(`cgroups still busy.*holds ${outsider.pid} sleep`));

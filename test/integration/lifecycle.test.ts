@@ -232,7 +232,7 @@ describe('run', () => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     // The trap is set before "ready": a TERM before it would be lost (pid 1 ignores it by default).
-    for (let i = 0; i < 500 && !out.includes('ready'); i++) await sleep(20);
+    await eventually(() => out.includes('ready'), 10_000);
     expect(out).toContain('ready');
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((r) => child.on('close', r));
