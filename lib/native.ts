@@ -39,6 +39,9 @@ interface Addon {
   startSpawner(path: string): boolean;
   spawnAhead(minFd: number, cgroupFd: number, nsFlags: number): { fd: number; childEnd: number; seq: number } | undefined;
   aheadResult(seq: number): AheadChild | null;
+  aheadPoll(seq: number): AheadChild | null | undefined;
+  spawnerFd(): number;
+  spawnerStashed(): number;
   sendPlan(fd: number, childEnd: number, plan: Buffer, minFd: number, nsFlags: number, place: number[], umask?: number): void;
   spawnerRunning(): boolean;
   loadExecTrampoline(path: string): void;
@@ -132,9 +135,50 @@ export function spawn(plan: Buffer, minFd = 3, cgroupFd?: number, nsFlags = 0, p
   const a = load();
   loadTrampoline(a);
   const fds = place && spawnerUp(a) ? placement(minFd, place) : undefined;
-  const r = wrap(nsFlags ? 'start container init in its new namespaces' : 'start container init', () => a.spawn(plan, minFd, cgroupFd ?? -1, nsFlags, fds, umask ?? -1));
+  const r = readingReplies(a, () => wrap(nsFlags ? 'start container init in its new namespaces' : 'start container init', () => a.spawn(plan, minFd, cgroupFd ?? -1, nsFlags, fds, umask ?? -1)));
   spawns++;
   return r;
+}
+
+/*
+ * Waiting for the spawner's replies without blocking. They all come on one socket, read by
+ * whichever call asks first, which puts the others' aside (native/spawn-client.cc): so the
+ * waiters share one poll of the socket, and a call that put a reply aside wakes them all to
+ * ask again, since the socket will not show that input twice.
+ */
+let replyInput: { fd: number; seen: Promise<void> } | undefined;
+let asideWake: { seen: Promise<void>; wake: () => void } | undefined;
+
+/** Run `read`, a call that may read replies, and wake the waiters if it put one aside. */
+function readingReplies<T>(a: Addon, read: () => T): T {
+  const before = a.spawnerStashed();
+  try {
+    return read();
+  } finally {
+    if (a.spawnerStashed() !== before) {
+      asideWake?.wake();
+      asideWake = undefined;
+    }
+  }
+}
+
+/** Settles when the socket `fd` has input, or a reply was put aside: time to ask again. */
+function replyMayHaveCome(fd: number): Promise<void> {
+  if (replyInput?.fd !== fd) {
+    const entry: { fd: number; seen: Promise<void> } = {
+      fd,
+      seen: readable(fd).finally(() => {
+        if (replyInput === entry) replyInput = undefined;
+      }),
+    };
+    replyInput = entry;
+  }
+  if (!asideWake) {
+    let wake!: () => void;
+    const seen = new Promise<void>((r) => (wake = r));
+    asideWake = { seen, wake };
+  }
+  return Promise.race([replyInput.seen, asideWake.seen]);
 }
 
 /** The fds a child cloned by the spawner must hold at their numbers: those below minFd, and the plan's. */
@@ -150,6 +194,13 @@ function placement(minFd: number, place: number[]): number[] {
 export interface Ahead {
   /** the clone's reply: the child (null when the spawner did not clone: spawn() as usual) */
   result(): AheadChild | null;
+  /**
+   * The same reply, waited for without blocking the event loop. The spawner makes clones one
+   * after another; behind a network namespace the kernel is slow to make (its lock held by the
+   * teardown of an earlier one), a reply can take milliseconds, and other containers' events
+   * must not wait for it.
+   */
+  settled(): Promise<AheadChild | null>;
   /** hand over the plan; the child runs it under `umask` (default: ours, as spawn()) */
   take(plan: Buffer, place: number[], umask?: number): SpawnResult;
   /** kill and reap the child (if any) and close everything; resolves once it is gone */
@@ -176,10 +227,11 @@ export function spawnAhead(minFd: number, cgroupFd: number | undefined, nsFlags:
     ourEnd = undefined;
   };
   let reply: AheadChild | null | undefined;
-  const result = () => {
+  /** The reply, waiting for it or (`poll`) undefined while it has not come. */
+  const collect = (poll: boolean) => {
     if (reply === undefined) {
       try {
-        reply = wrap('start container init ahead', () => a.aheadResult(sent.seq));
+        reply = readingReplies(a, () => wrap('start container init ahead', () => (poll ? a.aheadPoll(sent.seq) : a.aheadResult(sent.seq))));
       } catch (err) {
         reply = null;
         dropChildEnd();
@@ -189,8 +241,21 @@ export function spawnAhead(minFd: number, cgroupFd: number | undefined, nsFlags:
     }
     return reply;
   };
+  const result = () => collect(false) as AheadChild | null;
+  const settled = async () => {
+    for (;;) {
+      const r = collect(true);
+      if (r !== undefined) return r;
+      // A copy of the socket is polled (see readable): a spawner dropped meanwhile shuts it
+      // down, which wakes us to find the reply gone.
+      const fd = a.spawnerFd();
+      if (fd < 0) return result();
+      await replyMayHaveCome(fd);
+    }
+  };
   return {
     result,
+    settled,
     take(plan, place, umask) {
       const born = result();
       if (!born) throw new Error('internal: a clone ahead the spawner refused has no child to take');
@@ -206,7 +271,7 @@ export function spawnAhead(minFd: number, cgroupFd: number | undefined, nsFlags:
       dropChildEnd();
       let born: AheadChild | null = null;
       try {
-        born = result();
+        born = await settled();
       } catch {
         /* the spawner died: no child of ours to reap */
       }

@@ -200,13 +200,14 @@ Napi::Value SpawnAhead(const Napi::CallbackInfo& info) {
 
 // aheadResult(seq) -> { pid, pidfd, startTime? } | null: the clone ahead's reply (waits for it). Null when
 // the spawner refused or could not clone (nothing was started); throws when it died mid-request.
-Napi::Value AheadResult(const Napi::CallbackInfo& info) {
+static Napi::Value AheadReply(const Napi::CallbackInfo& info, bool wait) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(env, "seq must be a number");
   uint32_t seq = info[0].As<Napi::Number>().Uint32Value();
   int pidfd = -1;
   uint64_t ticks = 0;
-  long pid = cs_spawner_ahead_result(seq, &pidfd, &ticks);
+  long pid = wait ? cs_spawner_ahead_result(seq, &pidfd, &ticks) : cs_spawner_ahead_poll(seq, &pidfd, &ticks);
+  if (pid == CS_AHEAD_PENDING) return env.Undefined();
   if (pid == -2) throw ErrnoError(env, ECHILD, "caisson-spawner died during a request");
   if (pid < 0) return env.Null();
   Napi::Object out = Napi::Object::New(env);
@@ -215,6 +216,26 @@ Napi::Value AheadResult(const Napi::CallbackInfo& info) {
   // As /proc/PID/stat prints it: a decimal string (a u64 does not fit a double exactly).
   if (ticks) out.Set("startTime", Napi::String::New(env, std::to_string(ticks)));
   return out;
+}
+
+Napi::Value AheadResult(const Napi::CallbackInfo& info) {
+  return AheadReply(info, true);
+}
+
+// aheadPoll(seq) -> as aheadResult, or undefined while the reply has not come (it never waits:
+// wait with readable(spawnerFd()) and ask again).
+Napi::Value AheadPoll(const Napi::CallbackInfo& info) {
+  return AheadReply(info, false);
+}
+
+// spawnerFd() -> the running spawner's control socket, or -1.
+Napi::Value SpawnerFd(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), cs_spawner_fd());
+}
+
+// spawnerStashed() -> cs_spawner_stashed's count (a double holds it exactly for 2^53 replies).
+Napi::Value SpawnerStashed(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(cs_spawner_stashed()));
 }
 
 // sendPlan(fd, childEnd, plan, minFd, nsFlags, place, umask?): the rest of a clone ahead's
@@ -807,6 +828,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("priorityEvent", Napi::Function::New(env, PriorityEvent));
   exports.Set("spawnAhead", Napi::Function::New(env, SpawnAhead));
   exports.Set("aheadResult", Napi::Function::New(env, AheadResult));
+  exports.Set("aheadPoll", Napi::Function::New(env, AheadPoll));
+  exports.Set("spawnerFd", Napi::Function::New(env, SpawnerFd));
+  exports.Set("spawnerStashed", Napi::Function::New(env, SpawnerStashed));
   exports.Set("sendPlan", Napi::Function::New(env, SendPlan));
   exports.Set("bpfDeviceFilter", Napi::Function::New(env, BpfDeviceFilter));
   exports.Set("sendFd", Napi::Function::New(env, SendFd));

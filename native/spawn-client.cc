@@ -10,6 +10,7 @@
 #include <string>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/mman.h>
@@ -38,6 +39,12 @@ struct Reply {
 };
 std::map<uint32_t, Reply> g_replies;
 uint32_t g_seq = 0;
+// The first seq the running spawner was asked for: a request below it went to one that is gone
+// (and with it, its reply).
+uint32_t g_first_seq = 1;
+// Bumped whenever a reply is put aside for a request other than the one asked about, or all are
+// dropped: someone else may be waiting for it (cs_spawner_stashed).
+uint64_t g_stashed = 0;
 
 // The spawner is gone or confused: drop it and the replies it gave (and collect it if it has
 // exited).
@@ -45,6 +52,10 @@ void Drop() {
   for (auto& r : g_replies)
     if (r.second.pidfd >= 0) close(r.second.pidfd);
   g_replies.clear();
+  g_stashed++;
+  // Whoever polls a copy of the socket for a reply (cs_spawner_ahead_poll's callers) wakes to
+  // find it gone: shutdown reaches every copy, close only ours.
+  if (g_ctl >= 0) shutdown(g_ctl, SHUT_RDWR);
   if (g_ctl >= 0) close(g_ctl);
   g_ctl = -1;
   if (g_pid > 0) waitpid(g_pid, nullptr, WNOHANG);
@@ -134,6 +145,7 @@ int cs_spawner_start(const char* path) {
   }
   g_ctl = sv[0];
   g_pid = pid;
+  g_first_seq = g_seq + 1;
   return 0;
 }
 
@@ -144,10 +156,23 @@ int cs_spawner_running(void) {
 
 namespace {
 
+// Wait until `fd` is ready for `events`. The control socket may be non-blocking when we mean to
+// wait: libuv sets O_NONBLOCK on the copy of it polled for replies (cs_spawner_ahead_poll's
+// callers), and that flag belongs to the socket, not to one fd. 0, or -1 on an error.
+int WaitFor(int fd, short events) {
+  struct pollfd p = {fd, events, 0};
+  for (;;) {
+    int n = poll(&p, 1, -1);
+    if (n > 0) return 0;
+    if (n < 0 && errno != EINTR) return -1;
+  }
+}
+
 // The reply to request `seq` (g_mu held): the pid (> 0, with its pidfd), -1 when the spawner
 // refused or its clone failed, -2 when it died or broke the protocol (whether it cloned a
-// child for the request is then unknown).
-long WaitReply(uint32_t seq, int* pidfd_out, uint64_t* start_ticks_out = nullptr) {
+// child for the request is then unknown). With `wait` false, CS_AHEAD_PENDING instead of
+// waiting when the reply is not there yet.
+long ReadReply(uint32_t seq, bool wait, int* pidfd_out, uint64_t* start_ticks_out = nullptr) {
   for (;;) {
     auto it = g_replies.find(seq);
     if (it != g_replies.end()) {
@@ -161,7 +186,7 @@ long WaitReply(uint32_t seq, int* pidfd_out, uint64_t* start_ticks_out = nullptr
       if (start_ticks_out) *start_ticks_out = r.start_ticks;
       return r.result;
     }
-    if (g_ctl < 0) return -2;
+    if (g_ctl < 0 || seq < g_first_seq) return -2;
     cs_spawn_rep rep;
     union {
       char buf[CMSG_SPACE(sizeof(int))];
@@ -170,7 +195,16 @@ long WaitReply(uint32_t seq, int* pidfd_out, uint64_t* start_ticks_out = nullptr
     struct iovec iov;
     struct msghdr msg;
     cs_msg_init(&msg, &iov, &rep, sizeof(rep), u.buf, sizeof(u.buf));
-    ssize_t got = cs_recvmsg(g_ctl, &msg, MSG_CMSG_CLOEXEC);
+    ssize_t got = cs_recvmsg(g_ctl, &msg, MSG_CMSG_CLOEXEC | (wait ? 0 : MSG_DONTWAIT));
+    if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      if (!wait) return CS_AHEAD_PENDING;
+      // The socket can be non-blocking even here: see WaitFor.
+      if (WaitFor(g_ctl, POLLIN) < 0) {
+        Drop();
+        return -2;
+      }
+      continue;
+    }
     int pidfd = -1;
     for (struct cmsghdr* h = CMSG_FIRSTHDR(&msg); h; h = CMSG_NXTHDR(&msg, h)) {
       if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS && h->cmsg_len >= CMSG_LEN(sizeof(int))) {
@@ -185,6 +219,7 @@ long WaitReply(uint32_t seq, int* pidfd_out, uint64_t* start_ticks_out = nullptr
       return -2;
     }
     g_replies[rep.seq] = Reply{rep.result, pidfd, rep.start_ticks};
+    if (rep.seq != seq) g_stashed++;
   }
 }
 
@@ -216,7 +251,11 @@ ssize_t SendRequest(int sock, cs_spawn_req& q, const int* fds, unsigned n) {
   struct msghdr msg;
   cs_msg_init(&msg, &iov, &q, sizeof(q), u.buf, CMSG_SPACE(sizeof(int) * n));
   cs_msg_put_fds(&msg, fds, n);
-  return cs_sendmsg(sock, &msg, MSG_NOSIGNAL);
+  for (;;) {
+    ssize_t sent = cs_sendmsg(sock, &msg, MSG_NOSIGNAL);
+    if (sent >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) return sent;
+    if (WaitFor(sock, POLLOUT) < 0) return -1;
+  }
 }
 
 // The full request for a plan: [plan memfd, child's sync end, cwd, trampoline?, cgroup?, placed].
@@ -273,7 +312,7 @@ long cs_spawner_clone(const uint8_t* plan, uint32_t len, int sync_fd, int cgroup
     Drop();
     return -1;  // it never had the request
   }
-  return WaitReply(q.seq, pidfd_out);
+  return ReadReply(q.seq, true, pidfd_out);
 }
 
 long cs_spawner_ahead(int sync_fd, int cgroup_fd, uint64_t ns_flags, int min_fd, uint32_t* seq_out) {
@@ -304,7 +343,23 @@ long cs_spawner_ahead(int sync_fd, int cgroup_fd, uint64_t ns_flags, int min_fd,
 long cs_spawner_ahead_result(uint32_t seq, int* pidfd_out, uint64_t* start_ticks_out) {
   std::lock_guard<std::mutex> lock(g_mu);
   *start_ticks_out = 0;
-  return WaitReply(seq, pidfd_out, start_ticks_out);
+  return ReadReply(seq, true, pidfd_out, start_ticks_out);
+}
+
+long cs_spawner_ahead_poll(uint32_t seq, int* pidfd_out, uint64_t* start_ticks_out) {
+  std::lock_guard<std::mutex> lock(g_mu);
+  *start_ticks_out = 0;
+  return ReadReply(seq, false, pidfd_out, start_ticks_out);
+}
+
+int cs_spawner_fd(void) {
+  std::lock_guard<std::mutex> lock(g_mu);
+  return g_ctl;
+}
+
+uint64_t cs_spawner_stashed(void) {
+  std::lock_guard<std::mutex> lock(g_mu);
+  return g_stashed;
 }
 
 int cs_spawner_send_plan(int our_sync, int child_sync, const uint8_t* plan, uint32_t len, int trampoline_fd, uint64_t ns_flags, int min_fd,

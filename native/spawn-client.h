@@ -33,6 +33,21 @@ long cs_spawner_ahead(int sync_fd, int cgroup_fd, uint64_t ns_flags, int min_fd,
  * start time in clock ticks (0 when the spawner could not read it). */
 long cs_spawner_ahead_result(uint32_t seq, int *pidfd_out, uint64_t *start_ticks_out);
 /*
+ * The same without waiting: CS_AHEAD_PENDING while the reply has not come. Wait for it by
+ * polling cs_spawner_fd() for input (a copy of it: the number may be closed meanwhile), which
+ * also wakes when the spawner is dropped, and ask again.
+ */
+#define CS_AHEAD_PENDING (-3)
+long cs_spawner_ahead_poll(uint32_t seq, int *pidfd_out, uint64_t *start_ticks_out);
+/* The control socket of the running spawner, or -1. */
+int cs_spawner_fd(void);
+/*
+ * A count that moves whenever a reply was read and put aside for another request than the
+ * one asked about (or all were dropped). The socket has then shown its input to the wrong
+ * caller: whoever polls it for the reply put aside must ask again.
+ */
+uint64_t cs_spawner_stashed(void);
+/*
  * Hand a child cloned ahead the rest of its request, on our end of its sync socket: the plan,
  * its own end again, cwd, umask and the fds to place. 0, or -errno.
  *

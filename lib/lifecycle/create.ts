@@ -242,7 +242,7 @@ export async function createContainer(store: StateStore, id: string, opts: Creat
     if (opts.debug) opts.debug(`plan for ${id}: ${plan.ops.map((o) => o.label).join('; ')}`);
 
     // The init sets itself up under runc's umask, whatever ours is (the plan sets the program's).
-    if (ahead?.result()) {
+    if (ahead && (await ahead.settled())) {
       spawned = ahead.take(encodePlan(plan), plan.keepFds, INIT_UMASK);
     } else {
       // No spawner, or it could not clone: clone here (the error, if any, is then our own).

@@ -1,7 +1,7 @@
 // The library API in-process: no CLI, no process per operation. Typed results and errors,
 // exit statuses learnt as the init's parent, many containers at once.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, copyFileSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -332,6 +332,55 @@ describe.skipIf(!IS_CAISSON)('inits cloned ahead by caisson-spawner', () => {
       }
     } finally {
       await c.delete({ force: true });
+    }
+  });
+
+  it('a spawner slow to answer does not hold up the event loop: other work runs while create waits', async () => {
+    await startSpawner();
+    const [spawner] = spawnerKids();
+    // Stopped, it answers nothing until another process lets it go on 300 ms later (a timer of
+    // ours could not, if the wait blocked the loop).
+    process.kill(spawner!, 'SIGSTOP');
+    const resume = spawn('sh', ['-c', `sleep 0.3; kill -CONT ${spawner}`], { stdio: 'ignore' });
+    const resumed = new Promise((r) => resume.once('exit', r));
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 10);
+    try {
+      const c = await runtime.create(sb.id(), { bundle: sb.bundle(['true']), stdio: 'ignore' });
+      expect(readlinkSync(`/proc/${c.state().pid}/exe`)).toMatch(SPAWNER_EXE);
+      await c.delete({ force: true });
+      expect(ticks).toBeGreaterThanOrEqual(10);
+    } finally {
+      clearInterval(ticker);
+      process.kill(spawner!, 'SIGCONT');
+      await resumed;
+    }
+  });
+
+  it('a reply read by another caller is put aside and still reaches its waiter', async () => {
+    await startSpawner();
+    const [spawner] = spawnerKids();
+    const aheads: native.Ahead[] = [];
+    process.kill(spawner!, 'SIGSTOP');
+    try {
+      const first = native.spawnAhead(3, undefined, 0)!;
+      aheads.push(first);
+      const firstReply = first.settled();
+      await new Promise((r) => setTimeout(r, 20)); // it polls the socket now
+      process.kill(spawner!, 'SIGCONT');
+      // Its reply comes while the loop is held here, so nothing has seen it yet...
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+      // ...and this caller reads it first, on its way to its own, and puts it aside. It waits for
+      // its own on a socket the poll left non-blocking (O_NONBLOCK is the socket's, not the fd's).
+      const second = native.spawnAhead(3, undefined, 0)!;
+      aheads.push(second);
+      const secondChild = second.result()!;
+      const got = await Promise.race([firstReply, new Promise((r) => setTimeout(() => r('no reply in 5 s'), 5000))]);
+      expect(got).toMatchObject({ pid: expect.any(Number) });
+      expect((got as native.AheadChild).pid).not.toBe(secondChild.pid);
+    } finally {
+      process.kill(spawner!, 'SIGCONT');
+      for (const a of aheads) await a.abandon();
     }
   });
 
