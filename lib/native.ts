@@ -144,7 +144,9 @@ export function spawn(plan: Buffer, minFd = 3, cgroupFd?: number, nsFlags = 0, p
  * Waiting for the spawner's replies without blocking. They all come on one socket, read by
  * whichever call asks first, which puts the others' aside (native/spawn-client.cc): so the
  * waiters share one poll of the socket, and a call that put a reply aside wakes them all to
- * ask again, since the socket will not show that input twice.
+ * ask again, since the socket will not show that input twice. The poll does not hold the
+ * event loop open (it outlives its waiters until the next reply, and the spawner lives as
+ * long as we do): each waiter holds it open while it waits (keepingAlive).
  */
 let replyInput: { fd: number; seen: Promise<void> } | undefined;
 let asideWake: { seen: Promise<void>; wake: () => void } | undefined;
@@ -167,7 +169,7 @@ function replyMayHaveCome(fd: number): Promise<void> {
   if (replyInput?.fd !== fd) {
     const entry: { fd: number; seen: Promise<void> } = {
       fd,
-      seen: readable(fd).finally(() => {
+      seen: readable(fd, false).finally(() => {
         if (replyInput === entry) replyInput = undefined;
       }),
     };
@@ -250,7 +252,7 @@ export function spawnAhead(minFd: number, cgroupFd: number | undefined, nsFlags:
       // down, which wakes us to find the reply gone.
       const fd = a.spawnerFd();
       if (fd < 0) return result();
-      await replyMayHaveCome(fd);
+      await keepingAlive(replyMayHaveCome(fd));
     }
   };
   return {

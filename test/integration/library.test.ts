@@ -9,7 +9,7 @@ import * as native from '../../lib/native.js';
 import { ConfigError, NotFoundError, Runtime, StateError, SystemError } from '../../lib/index.js';
 import { readProcStat } from '../../lib/state/proc.js';
 import { REPO } from '../helpers/paths.js';
-import { IS_CAISSON, Sandbox } from '../helpers/sandbox.js';
+import { execCollect, IS_CAISSON, Sandbox } from '../helpers/sandbox.js';
 
 // caisson-spawner runs from a sealed memfd copy of itself, and so does every init it clones
 // until it execs (native/spawner.c).
@@ -355,6 +355,43 @@ describe.skipIf(!IS_CAISSON)('inits cloned ahead by caisson-spawner', () => {
       process.kill(spawner!, 'SIGCONT');
       await resumed;
     }
+  });
+
+  it('a process that waited for a slow spawner still exits once its containers are done', async () => {
+    // In a process of its own. One create waits for its reply on a poll of the spawner's socket;
+    // a second reads that reply on its way to its own before the loop ever runs the poll. The
+    // poll then waits for input that never comes, and must not keep the process alive.
+    const script = join(sb.dir, 'waits-then-exits.mjs');
+    const [warm1, warm2, waiting, reading] = [sb.id(), sb.id(), sb.id(), sb.id()];
+    const hold = (ms: number) => `Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${ms})`;
+    writeFileSync(
+      script,
+      [
+        `import { readFileSync } from 'node:fs';`,
+        `const { Runtime } = await import(${JSON.stringify(join(REPO, 'dist/index.js'))});`,
+        // The second create's plan is logged between its request and its read of the reply:
+        // held there, its reply comes in, and the read finds both.
+        `let holdAt = '';`,
+        `const debug = (m) => { if (holdAt && m.startsWith('plan for ' + holdAt)) ${hold(200)}; };`,
+        `const runtime = new Runtime({ root: ${JSON.stringify(join(sb.dir, 'exits-root'))}, logger: { debug } });`,
+        `const once = async (id) => { const c = await runtime.create(id, { bundle: ${JSON.stringify(sb.bundle(['true']))}, stdio: 'ignore' }); await c.delete({ force: true }); };`,
+        `await once(${JSON.stringify(warm1)});`,
+        `await once(${JSON.stringify(warm2)});`,
+        `const kids = readFileSync('/proc/self/task/' + process.pid + '/children', 'utf8').split(' ').filter(Boolean);`,
+        `const spawner = Number(kids.find((p) => readFileSync('/proc/' + p + '/comm', 'utf8').trim() === 'caisson-spawner'));`,
+        `process.kill(spawner, 'SIGSTOP');`,
+        `const first = once(${JSON.stringify(waiting)});`,
+        `await new Promise((r) => setTimeout(r, 20));`,
+        `process.kill(spawner, 'SIGCONT');`,
+        `${hold(100)};`,
+        `holdAt = ${JSON.stringify(reading)};`,
+        `await Promise.all([first, once(${JSON.stringify(reading)})]);`,
+        `console.log('done');`,
+      ].join('\n'),
+    );
+    const r = await execCollect(process.execPath, [script], { timeoutMs: 10_000 });
+    expect(r.stdout.trim()).toBe('done');
+    expect(r.code, r.stderr).toBe(0);
   });
 
   it('a reply read by another caller is put aside and still reaches its waiter', async () => {
