@@ -41,7 +41,7 @@ interface Addon {
   aheadResult(seq: number): AheadChild | null;
   aheadPoll(seq: number): AheadChild | null | undefined;
   spawnerFd(): number;
-  spawnerStashed(): number;
+  replyWakeFd(): number;
   sendPlan(fd: number, childEnd: number, plan: Buffer, minFd: number, nsFlags: number, place: number[], umask?: number): void;
   spawnerRunning(): boolean;
   loadExecTrampoline(path: string): void;
@@ -135,52 +135,43 @@ export function spawn(plan: Buffer, minFd = 3, cgroupFd?: number, nsFlags = 0, p
   const a = load();
   loadTrampoline(a);
   const fds = place && spawnerUp(a) ? placement(minFd, place) : undefined;
-  const r = readingReplies(a, () => wrap(nsFlags ? 'start container init in its new namespaces' : 'start container init', () => a.spawn(plan, minFd, cgroupFd ?? -1, nsFlags, fds, umask ?? -1)));
+  const r = wrap(nsFlags ? 'start container init in its new namespaces' : 'start container init', () => a.spawn(plan, minFd, cgroupFd ?? -1, nsFlags, fds, umask ?? -1));
   spawns++;
   return r;
 }
 
 /*
  * Waiting for the spawner's replies without blocking. They all come on one socket, read by
- * whichever call asks first, which puts the others' aside (native/spawn-client.cc): so the
- * waiters share one poll of the socket, and a call that put a reply aside wakes them all to
- * ask again, since the socket will not show that input twice. The poll does not hold the
- * event loop open (it outlives its waiters until the next reply, and the spawner lives as
- * long as we do): each waiter holds it open while it waits (keepingAlive).
+ * whichever call asks first, which puts the others' aside (native/spawn-client.cc) and then
+ * signals an eventfd of every environment that polls (replyWakeFd; worker threads share the
+ * spawner): the socket will not show that input again. So waiters share one poll of the socket
+ * and one of that eventfd. Neither holds the event loop open (a poll outlives its waiters until
+ * its next input, and the spawner lives as long as we do): each waiter does while it waits.
  */
 let replyInput: { fd: number; seen: Promise<void> } | undefined;
-let asideWake: { seen: Promise<void>; wake: () => void } | undefined;
+let asideInput: { fd: number; seen: Promise<void> } | undefined;
+const wakeBuf = Buffer.alloc(8);
 
-/** Run `read`, a call that may read replies, and wake the waiters if it put one aside. */
-function readingReplies<T>(a: Addon, read: () => T): T {
-  const before = a.spawnerStashed();
-  try {
-    return read();
-  } finally {
-    if (a.spawnerStashed() !== before) {
-      asideWake?.wake();
-      asideWake = undefined;
-    }
-  }
+/** One shared poll of `fd`, forgotten once it fired (`then` runs first, e.g. to reset an eventfd). */
+function sharedPoll(slot: { fd: number; seen: Promise<void> } | undefined, fd: number, then: () => void, set: (s: typeof slot) => void) {
+  if (slot?.fd === fd) return slot;
+  const entry: { fd: number; seen: Promise<void> } = {
+    fd,
+    seen: readable(fd, false).finally(() => {
+      then();
+      set(undefined);
+    }),
+  };
+  set(entry);
+  return entry;
 }
 
 /** Settles when the socket `fd` has input, or a reply was put aside: time to ask again. */
-function replyMayHaveCome(fd: number): Promise<void> {
-  if (replyInput?.fd !== fd) {
-    const entry: { fd: number; seen: Promise<void> } = {
-      fd,
-      seen: readable(fd, false).finally(() => {
-        if (replyInput === entry) replyInput = undefined;
-      }),
-    };
-    replyInput = entry;
-  }
-  if (!asideWake) {
-    let wake!: () => void;
-    const seen = new Promise<void>((r) => (wake = r));
-    asideWake = { seen, wake };
-  }
-  return Promise.race([replyInput.seen, asideWake.seen]);
+function replyMayHaveCome(a: Addon, fd: number): Promise<void> {
+  const input = sharedPoll(replyInput, fd, () => {}, (e) => (replyInput = e));
+  const wake = a.replyWakeFd();
+  const aside = sharedPoll(asideInput, wake, () => a.readSome(wake, wakeBuf), (e) => (asideInput = e));
+  return Promise.race([input.seen, aside.seen]);
 }
 
 /** The fds a child cloned by the spawner must hold at their numbers: those below minFd, and the plan's. */
@@ -233,7 +224,7 @@ export function spawnAhead(minFd: number, cgroupFd: number | undefined, nsFlags:
   const collect = (poll: boolean) => {
     if (reply === undefined) {
       try {
-        reply = readingReplies(a, () => wrap('start container init ahead', () => (poll ? a.aheadPoll(sent.seq) : a.aheadResult(sent.seq))));
+        reply = wrap('start container init ahead', () => (poll ? a.aheadPoll(sent.seq) : a.aheadResult(sent.seq)));
       } catch (err) {
         reply = null;
         dropChildEnd();
@@ -252,7 +243,7 @@ export function spawnAhead(minFd: number, cgroupFd: number | undefined, nsFlags:
       // down, which wakes us to find the reply gone.
       const fd = a.spawnerFd();
       if (fd < 0) return result();
-      await keepingAlive(replyMayHaveCome(fd));
+      await keepingAlive(replyMayHaveCome(a, fd));
     }
   };
   return {

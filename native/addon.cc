@@ -9,6 +9,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <string>
 
 #include <pthread.h>
@@ -16,6 +18,7 @@
 
 extern "C" {
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <termios.h>
@@ -233,9 +236,33 @@ Napi::Value SpawnerFd(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), cs_spawner_fd());
 }
 
-// spawnerStashed() -> cs_spawner_stashed's count (a double holds it exactly for 2^53 replies).
-Napi::Value SpawnerStashed(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(cs_spawner_stashed()));
+// replyWakeFd() -> this environment's eventfd for cs_spawner_add_waker (made on first use,
+// closed at teardown): readable when a reply may have been put aside for one of its waiters.
+// Non-blocking; read it (8 bytes) to reset it.
+std::mutex g_waker_mu;
+std::map<napi_env, int> g_reply_wakers;  // each environment's eventfd
+
+void DropReplyWaker(void* arg) {
+  napi_env env = static_cast<napi_env>(arg);
+  std::lock_guard<std::mutex> lock(g_waker_mu);
+  auto it = g_reply_wakers.find(env);
+  if (it == g_reply_wakers.end()) return;
+  cs_spawner_remove_waker(it->second);
+  close(it->second);
+  g_reply_wakers.erase(it);
+}
+
+Napi::Value ReplyWakeFd(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::lock_guard<std::mutex> lock(g_waker_mu);
+  auto it = g_reply_wakers.find(env);
+  if (it != g_reply_wakers.end()) return Napi::Number::New(env, it->second);
+  int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (fd < 0) throw ErrnoError(env, errno, "eventfd");
+  cs_spawner_add_waker(fd);
+  g_reply_wakers[env] = fd;
+  napi_add_env_cleanup_hook(env, DropReplyWaker, static_cast<napi_env>(env));
+  return Napi::Number::New(env, fd);
 }
 
 // sendPlan(fd, childEnd, plan, minFd, nsFlags, place, umask?): the rest of a clone ahead's
@@ -830,7 +857,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("aheadResult", Napi::Function::New(env, AheadResult));
   exports.Set("aheadPoll", Napi::Function::New(env, AheadPoll));
   exports.Set("spawnerFd", Napi::Function::New(env, SpawnerFd));
-  exports.Set("spawnerStashed", Napi::Function::New(env, SpawnerStashed));
+  exports.Set("replyWakeFd", Napi::Function::New(env, ReplyWakeFd));
   exports.Set("sendPlan", Napi::Function::New(env, SendPlan));
   exports.Set("bpfDeviceFilter", Napi::Function::New(env, BpfDeviceFilter));
   exports.Set("sendFd", Napi::Function::New(env, SendFd));

@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -42,9 +43,17 @@ uint32_t g_seq = 0;
 // The first seq the running spawner was asked for: a request below it went to one that is gone
 // (and with it, its reply).
 uint32_t g_first_seq = 1;
-// Bumped whenever a reply is put aside for a request other than the one asked about, or all are
-// dropped: someone else may be waiting for it (cs_spawner_stashed).
-uint64_t g_stashed = 0;
+// Eventfds of whoever waits for replies by polling (one per Node environment: worker threads
+// share the spawner). Each is signalled when a reply is put aside for a request other than the
+// one asked about, or all are dropped: the socket will not show that input again.
+std::vector<int> g_wakers;
+
+void WakeWaiters() {
+  const uint64_t one = 1;
+  for (int fd : g_wakers) {
+    if (write(fd, &one, sizeof(one)) < 0) { /* full (EAGAIN): it is readable anyway */ }
+  }
+}
 
 // The spawner is gone or confused: drop it and the replies it gave (and collect it if it has
 // exited).
@@ -52,7 +61,7 @@ void Drop() {
   for (auto& r : g_replies)
     if (r.second.pidfd >= 0) close(r.second.pidfd);
   g_replies.clear();
-  g_stashed++;
+  WakeWaiters();
   // Whoever polls a copy of the socket for a reply (cs_spawner_ahead_poll's callers) wakes to
   // find it gone: shutdown reaches every copy, close only ours.
   if (g_ctl >= 0) shutdown(g_ctl, SHUT_RDWR);
@@ -219,7 +228,7 @@ long ReadReply(uint32_t seq, bool wait, int* pidfd_out, uint64_t* start_ticks_ou
       return -2;
     }
     g_replies[rep.seq] = Reply{rep.result, pidfd, rep.start_ticks};
-    if (rep.seq != seq) g_stashed++;
+    if (rep.seq != seq) WakeWaiters();
   }
 }
 
@@ -357,9 +366,19 @@ int cs_spawner_fd(void) {
   return g_ctl;
 }
 
-uint64_t cs_spawner_stashed(void) {
+void cs_spawner_add_waker(int fd) {
   std::lock_guard<std::mutex> lock(g_mu);
-  return g_stashed;
+  g_wakers.push_back(fd);
+}
+
+void cs_spawner_remove_waker(int fd) {
+  std::lock_guard<std::mutex> lock(g_mu);
+  for (auto it = g_wakers.begin(); it != g_wakers.end(); ++it) {
+    if (*it == fd) {
+      g_wakers.erase(it);
+      return;
+    }
+  }
 }
 
 int cs_spawner_send_plan(int our_sync, int child_sync, const uint8_t* plan, uint32_t len, int trampoline_fd, uint64_t ns_flags, int min_fd,

@@ -42,11 +42,12 @@ long cs_spawner_ahead_poll(uint32_t seq, int *pidfd_out, uint64_t *start_ticks_o
 /* The control socket of the running spawner, or -1. */
 int cs_spawner_fd(void);
 /*
- * A count that moves whenever a reply was read and put aside for another request than the
+ * An eventfd to signal whenever a reply was read and put aside for another request than the
  * one asked about (or all were dropped). The socket has then shown its input to the wrong
- * caller: whoever polls it for the reply put aside must ask again.
+ * caller: whoever polls it for the reply put aside must ask again. Removed before it is closed.
  */
-uint64_t cs_spawner_stashed(void);
+void cs_spawner_add_waker(int fd);
+void cs_spawner_remove_waker(int fd);
 /*
  * Hand a child cloned ahead the rest of its request, on our end of its sync socket: the plan,
  * its own end again, cwd, umask and the fds to place. 0, or -errno.

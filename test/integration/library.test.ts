@@ -4,6 +4,8 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, copyFileSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as native from '../../lib/native.js';
 import { ConfigError, NotFoundError, Runtime, StateError, SystemError } from '../../lib/index.js';
@@ -418,6 +420,52 @@ describe.skipIf(!IS_CAISSON)('inits cloned ahead by caisson-spawner', () => {
     } finally {
       process.kill(spawner!, 'SIGCONT');
       for (const a of aheads) await a.abandon();
+    }
+  });
+
+  it('a reply read by a worker thread (which shares the spawner) still reaches its waiter here', async () => {
+    await startSpawner();
+    const [spawner] = spawnerKids();
+    // The worker runs creates of its own once told to (flag[0] = 1), and says when one is done
+    // (flag[1] = 1): its first clones locally, its second goes through our spawner.
+    const flag = new Int32Array(new SharedArrayBuffer(8));
+    const worker = new Worker(
+      [
+        `const { workerData } = require('node:worker_threads');`,
+        `const flag = workerData.flag;`,
+        `(async () => {`,
+        `  const { Runtime } = await import(${JSON.stringify(pathToFileURL(join(REPO, 'dist/index.js')).href)});`,
+        `  const runtime = new Runtime({ root: workerData.root });`,
+        `  const once = async (id) => { const c = await runtime.create(id, { bundle: workerData.bundle, stdio: 'ignore' }); await c.delete({ force: true }); };`,
+        `  await once(workerData.ids[0]);`,
+        `  Atomics.store(flag, 1, 1); Atomics.notify(flag, 1);`,
+        `  while (Atomics.load(flag, 0) === 0) await new Promise((r) => setTimeout(r, 1));`,
+        `  await once(workerData.ids[1]);`,
+        `  Atomics.store(flag, 1, 2); Atomics.notify(flag, 1);`,
+        `})().catch((e) => { console.error(e); Atomics.store(flag, 1, -1); Atomics.notify(flag, 1); });`,
+      ].join('\n'),
+      { eval: true, workerData: { flag, root: join(sb.dir, 'worker-root'), bundle: sb.bundle(['true']), ids: [sb.id(), sb.id()] } },
+    );
+    const exited = new Promise((r) => worker.once('exit', r));
+    try {
+      while (Atomics.load(flag, 1) === 0) await new Promise((r) => setTimeout(r, 5));
+      expect(Atomics.load(flag, 1)).toBe(1);
+      process.kill(spawner!, 'SIGSTOP');
+      const waiting = runtime.create(sb.id(), { bundle: sb.bundle(['true']), stdio: 'ignore' });
+      await new Promise((r) => setTimeout(r, 20)); // it polls the socket now
+      process.kill(spawner!, 'SIGCONT');
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100); // its reply comes, unread
+      // With this loop still held, the worker's create reads that reply first and puts it aside.
+      Atomics.store(flag, 0, 1);
+      Atomics.wait(flag, 1, 1, 5000);
+      expect(Atomics.load(flag, 1)).toBe(2);
+      const c = await Promise.race([waiting, new Promise<string>((r) => setTimeout(() => r('no create in 5 s'), 5000))]);
+      expect(c).not.toBe('no create in 5 s');
+      await (c as Awaited<typeof waiting>).delete({ force: true });
+    } finally {
+      process.kill(spawner!, 'SIGCONT');
+      await worker.terminate();
+      await exited;
     }
   });
 
