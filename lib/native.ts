@@ -148,30 +148,31 @@ export function spawn(plan: Buffer, minFd = 3, cgroupFd?: number, nsFlags = 0, p
  * and one of that eventfd. Neither holds the event loop open (a poll outlives its waiters until
  * its next input, and the spawner lives as long as we do): each waiter does while it waits.
  */
-let replyInput: { fd: number; seen: Promise<void> } | undefined;
-let asideInput: { fd: number; seen: Promise<void> } | undefined;
-const wakeBuf = Buffer.alloc(8);
+class SharedPoll {
+  private fd = -1;
+  private seen: Promise<void> | undefined;
+  /** `fired` runs first when the poll fires (to reset an eventfd, say). */
+  constructor(private readonly fired: (fd: number) => void = () => {}) {}
 
-/** One shared poll of `fd`, forgotten once it fired (`then` runs first, e.g. to reset an eventfd). */
-function sharedPoll(slot: { fd: number; seen: Promise<void> } | undefined, fd: number, then: () => void, set: (s: typeof slot) => void) {
-  if (slot?.fd === fd) return slot;
-  const entry: { fd: number; seen: Promise<void> } = {
-    fd,
-    seen: readable(fd, false).finally(() => {
-      then();
-      set(undefined);
-    }),
-  };
-  set(entry);
-  return entry;
+  /** Settles when `fd` is readable: one poll for every waiter, made afresh once it fired. */
+  wait(fd: number): Promise<void> {
+    if (this.seen && this.fd === fd) return this.seen;
+    const seen: Promise<void> = readable(fd, false).finally(() => {
+      this.fired(fd);
+      if (this.seen === seen) this.seen = undefined;
+    });
+    this.fd = fd;
+    this.seen = seen;
+    return seen;
+  }
 }
+const replyInput = new SharedPoll();
+const wakeBuf = Buffer.alloc(8);
+const asideInput = new SharedPoll((fd) => load().readSome(fd, wakeBuf));
 
 /** Settles when the socket `fd` has input, or a reply was put aside: time to ask again. */
 function replyMayHaveCome(a: Addon, fd: number): Promise<void> {
-  const input = sharedPoll(replyInput, fd, () => {}, (e) => (replyInput = e));
-  const wake = a.replyWakeFd();
-  const aside = sharedPoll(asideInput, wake, () => a.readSome(wake, wakeBuf), (e) => (asideInput = e));
-  return Promise.race([input.seen, aside.seen]);
+  return Promise.race([replyInput.wait(fd), asideInput.wait(a.replyWakeFd())]);
 }
 
 /** The fds a child cloned by the spawner must hold at their numbers: those below minFd, and the plan's. */
