@@ -230,6 +230,8 @@ export function spawnAhead(minFd: number, cgroupFd: number | undefined, nsFlags:
         reply = null;
         dropChildEnd();
         dropOurEnd();
+        // The addon's only error here: the spawner died or broke the protocol mid-request.
+        if (err instanceof SystemError) throw new SystemError(err.step, err.errno, { syscall: err.syscall, detail: 'caisson-spawner died during the request' });
         throw err;
       }
     }

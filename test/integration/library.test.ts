@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as native from '../../lib/native.js';
 import { ConfigError, NotFoundError, Runtime, StateError, SystemError } from '../../lib/index.js';
 import { readProcStat } from '../../lib/state/proc.js';
+import { testCgroups } from '../helpers/leftovers.js';
 import { REPO } from '../helpers/paths.js';
 import { execCollect, IS_CAISSON, Sandbox } from '../helpers/sandbox.js';
 
@@ -357,6 +358,28 @@ describe.skipIf(!IS_CAISSON)('inits cloned ahead by caisson-spawner', () => {
       process.kill(spawner!, 'SIGCONT');
       await resumed;
     }
+  });
+
+  it('a spawner that dies while create waits for it fails that create cleanly, and the next one works', async () => {
+    await startSpawner();
+    const [spawner] = spawnerKids();
+    process.kill(spawner!, 'SIGSTOP');
+    const id = sb.id();
+    const pending = runtime.create(id, { bundle: sb.bundle(['true']), stdio: 'ignore' }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 50)); // it polls the socket now
+    process.kill(spawner!, 'SIGKILL');
+    const err = await pending;
+    expect(err).toBeInstanceOf(SystemError);
+    expect((err as SystemError).message).toMatch(/caisson-spawner died/);
+    // Nothing of it is left: no state, no cgroup, no child.
+    expect(() => runtime.load(id)).toThrow(NotFoundError);
+    expect(sb.stateLeft()).toEqual([]);
+    expect(testCgroups(new RegExp(`^${id}$`))).toEqual([]);
+    expect(spawnerKids()).toEqual([]);
+    const c = await runtime.create(sb.id(), { bundle: sb.bundle(['sh', '-c', 'exit 4']), stdio: 'ignore' });
+    await c.start();
+    expect(await c.wait()).toMatchObject({ exitCode: 4 });
+    await c.delete();
   });
 
   it('a process that waited for a slow spawner still exits once its containers are done', async () => {
