@@ -67,7 +67,14 @@ void Drop() {
   if (g_ctl >= 0) shutdown(g_ctl, SHUT_RDWR);
   if (g_ctl >= 0) close(g_ctl);
   g_ctl = -1;
-  if (g_pid > 0) waitpid(g_pid, nullptr, WNOHANG);
+  // Collect it. Its socket closes before it is a zombie, so one found dead by EOF may not be
+  // collectable yet; one that broke the protocol may still run. Killed first, it soon is (still
+  // our child until collected, so the pid cannot be another process's).
+  if (g_pid > 0) {
+    kill(g_pid, SIGKILL);
+    while (waitpid(g_pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  }
   g_pid = -1;
 }
 
