@@ -201,8 +201,7 @@ Napi::Value SpawnAhead(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// aheadResult(seq) -> { pid, pidfd, startTime? } | null: the clone ahead's reply (waits for it). Null when
-// the spawner refused or could not clone (nothing was started); throws when it died mid-request.
+// The clone ahead's reply for aheadResult and aheadPoll.
 static Napi::Value AheadReply(const Napi::CallbackInfo& info, bool wait) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(env, "seq must be a number");
@@ -221,12 +220,14 @@ static Napi::Value AheadReply(const Napi::CallbackInfo& info, bool wait) {
   return out;
 }
 
+// aheadResult(seq) -> { pid, pidfd, startTime? } | null: the clone ahead's reply (waits for it). Null when
+// the spawner refused or could not clone (nothing was started); throws when it died mid-request.
 Napi::Value AheadResult(const Napi::CallbackInfo& info) {
   return AheadReply(info, true);
 }
 
-// aheadPoll(seq) -> as aheadResult, or undefined while the reply has not come (it never waits:
-// wait with readable(spawnerFd()) and ask again).
+// aheadPoll(seq) -> as aheadResult, or undefined while the reply has not come. It never waits:
+// poll spawnerFd() and replyWakeFd() for input, then ask again.
 Napi::Value AheadPoll(const Napi::CallbackInfo& info) {
   return AheadReply(info, false);
 }

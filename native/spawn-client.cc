@@ -55,8 +55,7 @@ void WakeWaiters() {
   }
 }
 
-// The spawner is gone or confused: drop it and the replies it gave (and collect it if it has
-// exited).
+// The spawner is gone or confused: drop it, kill and collect it, and drop the replies it gave.
 void Drop() {
   for (auto& r : g_replies)
     if (r.second.pidfd >= 0) close(r.second.pidfd);
