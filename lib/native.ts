@@ -114,12 +114,12 @@ function loadTrampoline(a: Addon): void {
 }
 
 /** Re-throw an addon error (which carries errno and syscall) as a SystemError for `step`. */
-function wrap<T>(step: string, fn: () => T): T {
+function wrap<T>(step: string, fn: () => T, detail?: string): T {
   try {
     return fn();
   } catch (err) {
     const e = err as { errno?: number; syscall?: string };
-    if (typeof e?.errno === 'number') throw new SystemError(step, e.errno, { syscall: e.syscall });
+    if (typeof e?.errno === 'number') throw new SystemError(step, e.errno, { syscall: e.syscall, detail });
     throw err;
   }
 }
@@ -169,10 +169,12 @@ class SharedPoll {
 const replyInput = new SharedPoll();
 const wakeBuf = Buffer.alloc(8);
 const asideInput = new SharedPoll((fd) => load().readSome(fd, wakeBuf));
+let wakeFd: number | undefined; // this environment's, for its lifetime
 
 /** Settles when the socket `fd` has input, or a reply was put aside: time to ask again. */
 function replyMayHaveCome(a: Addon, fd: number): Promise<void> {
-  return Promise.race([replyInput.wait(fd), asideInput.wait(a.replyWakeFd())]);
+  wakeFd ??= a.replyWakeFd();
+  return Promise.race([replyInput.wait(fd), asideInput.wait(wakeFd)]);
 }
 
 /** The fds a child cloned by the spawner must hold at their numbers: those below minFd, and the plan's. */
@@ -225,13 +227,13 @@ export function spawnAhead(minFd: number, cgroupFd: number | undefined, nsFlags:
   const collect = (poll: boolean) => {
     if (reply === undefined) {
       try {
-        reply = wrap('start container init ahead', () => (poll ? a.aheadPoll(sent.seq) : a.aheadResult(sent.seq)));
+        // The addon's only error here: the spawner died or broke the protocol mid-request.
+        const read = () => (poll ? a.aheadPoll(sent.seq) : a.aheadResult(sent.seq));
+        reply = wrap('start container init ahead', read, 'caisson-spawner died during the request');
       } catch (err) {
         reply = null;
         dropChildEnd();
         dropOurEnd();
-        // The addon's only error here: the spawner died or broke the protocol mid-request.
-        if (err instanceof SystemError) throw new SystemError(err.step, err.errno, { syscall: err.syscall, detail: 'caisson-spawner died during the request' });
         throw err;
       }
     }

@@ -45,7 +45,8 @@ uint32_t g_seq = 0;
 uint32_t g_first_seq = 1;
 // Eventfds of whoever waits for replies by polling (one per Node environment: worker threads
 // share the spawner). Each is signalled when a reply is put aside for a request other than the
-// one asked about, or all are dropped: the socket will not show that input again.
+// one asked about: the socket will not show that input again. (A drop shuts the socket down,
+// which every poll of it sees.)
 std::vector<int> g_wakers;
 
 void WakeWaiters() {
@@ -60,7 +61,6 @@ void Drop() {
   for (auto& r : g_replies)
     if (r.second.pidfd >= 0) close(r.second.pidfd);
   g_replies.clear();
-  WakeWaiters();
   // Whoever polls a copy of the socket for a reply (cs_spawner_ahead_poll's callers) wakes to
   // find it gone: shutdown reaches every copy, close only ours.
   if (g_ctl >= 0) shutdown(g_ctl, SHUT_RDWR);

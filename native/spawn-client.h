@@ -35,7 +35,7 @@ long cs_spawner_ahead_result(uint32_t seq, int *pidfd_out, uint64_t *start_ticks
 /*
  * The same without waiting: CS_AHEAD_PENDING while the reply has not come. Wait for it by
  * polling cs_spawner_fd() for input (a copy of it: the number may be closed meanwhile), which
- * also wakes when the spawner is dropped, and ask again.
+ * also wakes when the spawner is dropped, and the caller's waker (below); then ask again.
  */
 #define CS_AHEAD_PENDING (-3)
 long cs_spawner_ahead_poll(uint32_t seq, int *pidfd_out, uint64_t *start_ticks_out);
@@ -43,8 +43,8 @@ long cs_spawner_ahead_poll(uint32_t seq, int *pidfd_out, uint64_t *start_ticks_o
 int cs_spawner_fd(void);
 /*
  * An eventfd to signal whenever a reply was read and put aside for another request than the
- * one asked about (or all were dropped). The socket has then shown its input to the wrong
- * caller: whoever polls it for the reply put aside must ask again. Removed before it is closed.
+ * one asked about. The socket has then shown its input to the wrong caller: whoever polls it
+ * for the reply put aside must ask again. Removed before it is closed.
  */
 void cs_spawner_add_waker(int fd);
 void cs_spawner_remove_waker(int fd);
