@@ -237,13 +237,10 @@ Napi::Value SpawnerFd(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), cs_spawner_fd());
 }
 
-// replyWakeFd() -> this environment's eventfd for cs_spawner_add_waker (made on first use,
-// closed at teardown): readable when a reply may have been put aside for one of its waiters.
-// Non-blocking; read it (8 bytes) to reset it.
-std::mutex g_waker_mu;
-std::map<napi_env, int> g_reply_wakers;  // each environment's eventfd
+static std::mutex g_waker_mu;
+static std::map<napi_env, int> g_reply_wakers;  // each environment's eventfd
 
-void DropReplyWaker(void* arg) {
+static void DropReplyWaker(void* arg) {
   napi_env env = static_cast<napi_env>(arg);
   std::lock_guard<std::mutex> lock(g_waker_mu);
   auto it = g_reply_wakers.find(env);
@@ -253,6 +250,9 @@ void DropReplyWaker(void* arg) {
   g_reply_wakers.erase(it);
 }
 
+// replyWakeFd() -> this environment's eventfd for cs_spawner_add_waker (made on first use,
+// closed at teardown): readable when a reply may have been put aside for one of its waiters.
+// Non-blocking; read it (8 bytes) to reset it.
 Napi::Value ReplyWakeFd(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::lock_guard<std::mutex> lock(g_waker_mu);

@@ -63,8 +63,10 @@ void Drop() {
   g_replies.clear();
   // Whoever polls a copy of the socket for a reply (cs_spawner_ahead_poll's callers) wakes to
   // find it gone: shutdown reaches every copy, close only ours.
-  if (g_ctl >= 0) shutdown(g_ctl, SHUT_RDWR);
-  if (g_ctl >= 0) close(g_ctl);
+  if (g_ctl >= 0) {
+    shutdown(g_ctl, SHUT_RDWR);
+    close(g_ctl);
+  }
   g_ctl = -1;
   // Collect it. Its socket closes before it is a zombie, so one found dead by EOF may not be
   // collectable yet; one that broke the protocol may still run. Killed first, it soon is (still

@@ -1,5 +1,6 @@
 // Where the test suite keeps its files, shared by the global setup and the tests.
-import { resolve } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 /** parent of every run's directory */
@@ -11,3 +12,11 @@ export const TEST_ROOT = '/tmp/caisson-test';
  */
 export const TEST_BASE = process.env.CAISSON_TEST_BASE ?? resolve(TEST_ROOT, process.env.CAISSON_TEST_RUN ?? String(process.pid));
 export const FIXTURE_ROOTFS = resolve(TEST_BASE, 'fixture/rootfs');
+
+/** Every .ts file below `dir`, for the tests that read the sources. */
+export function tsFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((e) => {
+    const p = join(dir, e);
+    return statSync(p).isDirectory() ? tsFiles(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}

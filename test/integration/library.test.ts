@@ -431,7 +431,7 @@ describe.skipIf(!IS_CAISSON)('inits cloned ahead by caisson-spawner', () => {
       await new Promise((r) => setTimeout(r, 20)); // it polls the socket now
       process.kill(spawner!, 'SIGCONT');
       // Its reply comes while the loop is held here, so nothing has seen it yet...
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+      holdEventLoop(200);
       // ...and this caller reads it first, on its way to its own, and puts it aside. It waits for
       // its own on a socket the poll left non-blocking (O_NONBLOCK is the socket's, not the fd's).
       const second = native.spawnAhead(3, undefined, 0)!;
@@ -477,7 +477,7 @@ describe.skipIf(!IS_CAISSON)('inits cloned ahead by caisson-spawner', () => {
       const waiting = runtime.create(sb.id(), { bundle: sb.bundle(['true']), stdio: 'ignore' });
       await new Promise((r) => setTimeout(r, 20)); // it polls the socket now
       process.kill(spawner!, 'SIGCONT');
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100); // its reply comes, unread
+      holdEventLoop(100); // its reply comes, unread
       // With this loop still held, the worker's create reads that reply first and puts it aside.
       Atomics.store(flag, 0, 1);
       Atomics.wait(flag, 1, 1, 5000);
@@ -566,6 +566,11 @@ async function startSpawner(): Promise<void> {
     const c = await runtime.create(sb.id(), { bundle: sb.bundle(['true']), stdio: 'ignore' });
     await c.delete({ force: true });
   }
+}
+
+/** Block this thread (and so its event loop) for `ms`, as a busy stretch of synchronous work would. */
+function holdEventLoop(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /** Our children whose comm is `name`. */

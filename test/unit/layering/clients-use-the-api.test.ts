@@ -2,9 +2,10 @@
 // implementation: neither may reach into the lifecycle functions, the state store's records or
 // the cgroup manager behind the API's back. Only validation helpers are shared.
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tsFiles as files } from '../../helpers/paths.js';
 
 const LIB = join(__dirname, '../../../lib');
 
@@ -15,13 +16,6 @@ const ALLOWED = new Map([
   ['lifecycle/exec.js', ['checkExecProcess']],
   ['state/store.js', ['validateId', 'DEFAULT_ROOT']],
 ]);
-
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((e) => {
-    const p = join(dir, e);
-    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
-  });
-}
 
 /** Every import of a module behind the API that takes more than what ALLOWED lets through. */
 function violations(file: string, text = readFileSync(file, 'utf8')): string[] {

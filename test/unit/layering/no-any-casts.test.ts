@@ -1,18 +1,10 @@
 // No `as any` in lib/ or spec/: the types stay honest, and a debugging hook (something stashed
 // on globalThis, which needs such a cast) cannot slip into a commit unnoticed, as one once did.
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const ROOT = join(__dirname, '../../..');
-
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((e) => {
-    const p = join(dir, e);
-    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
-  });
-}
+import { REPO as ROOT, tsFiles as files } from '../../helpers/paths.js';
 
 const CAST = /\bas any\s*[)\];,.]/;
 
